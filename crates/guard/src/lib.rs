@@ -1,0 +1,10 @@
+//! Guards: what the seccomp filters, capabilities, namespaces and LSMs around
+//! a workload still let it reach. This gives the *exposed* attack profile.
+
+pub mod bpf;
+pub mod containment;
+pub mod live;
+pub mod policy;
+pub mod profile;
+
+pub use policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};

@@ -1,0 +1,1 @@
+//! Import of `strace -f` output into a footprint.
