@@ -7,7 +7,7 @@
 //! with a clear message instead of being misread.
 
 pub mod abi;
-mod io;
+pub mod io;
 
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};

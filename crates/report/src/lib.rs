@@ -1,1 +1,336 @@
-//! Reports: terminal tables, JSON, Markdown and HTML with SVG figures.
+//! Reports: terminal tables, versioned JSON, Markdown and HTML with SVG
+//! figures for profiles and side-by-side comparisons.
+//!
+//! Every figure printed comes with the terms that make it, so a reader can
+//! recompute it by hand.
+
+mod svg;
+
+use aprof_score::{Measure, Profile};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use serde::Serialize;
+
+/// Version of the report JSON schema.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// A comparison of several profiles, as written in JSON.
+#[derive(Serialize)]
+pub struct Comparison<'a> {
+    pub schema_version: u32,
+    pub kind: &'static str,
+    pub unit: &'static str,
+    pub profiles: &'a [Profile],
+}
+
+fn fmt(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// The rows of the comparison: model, total, tenant (share), provider, HAP, width, interfaces.
+fn comparison_rows(profiles: &[Profile]) -> Vec<[String; 7]> {
+    profiles
+        .iter()
+        .map(|p| {
+            [
+                p.model.clone(),
+                fmt(p.total_vap.value),
+                format!("{} ({})", fmt(p.tenant_vap.value), pct(p.tenant_share)),
+                fmt(p.provider_vap.value),
+                fmt(p.hap.value),
+                p.hap_width.to_string(),
+                if p.hap_interfaces.is_empty() {
+                    "none".into()
+                } else {
+                    p.hap_interfaces.join("; ")
+                },
+            ]
+        })
+        .collect()
+}
+
+const HEADERS: [&str; 7] = [
+    "model",
+    "total VAP",
+    "tenant VAP (share)",
+    "provider VAP",
+    "HAP",
+    "HAP entry points",
+    "HAP interfaces",
+];
+
+/// The comparison as a terminal table.
+pub fn comparison_table(profiles: &[Profile]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(HEADERS);
+    for row in comparison_rows(profiles) {
+        t.add_row(row.iter().enumerate().map(|(i, c)| {
+            let cell = Cell::new(c);
+            if (1..=5).contains(&i) {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
+    }
+    format!("{t}\nUnit: {}. VAP = Σ size_kloc × density; HAP = Σ size_kloc × density × width/entry_points over shared layers reached from inside the tenant's boundary. `aprof model` shows every term.\n", aprof_score::profile::UNIT)
+}
+
+/// The comparison as JSON with `schema_version`.
+pub fn comparison_json(profiles: &[Profile]) -> String {
+    let c = Comparison {
+        schema_version: REPORT_SCHEMA_VERSION,
+        kind: "model-comparison",
+        unit: aprof_score::profile::UNIT,
+        profiles,
+    };
+    serde_json::to_string_pretty(&c).expect("profiles serialise")
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// The comparison as a Markdown table.
+pub fn comparison_markdown(profiles: &[Profile]) -> String {
+    let mut s = format!(
+        "| {} |\n|{}\n",
+        HEADERS.join(" | "),
+        "---|".repeat(HEADERS.len())
+    );
+    for row in comparison_rows(profiles) {
+        s.push_str(&format!(
+            "| {} |\n",
+            row.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+    }
+    s.push_str(&format!("\nUnit: {}.\n", aprof_score::profile::UNIT));
+    s
+}
+
+fn measure_rows(name: &str, m: &Measure) -> Vec<[String; 7]> {
+    let mut rows: Vec<[String; 7]> = m
+        .terms
+        .iter()
+        .map(|t| {
+            let via = t
+                .via
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} from {} ({}/{})",
+                        v.interface, v.from, v.width, v.entry_points
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            [
+                name.to_owned(),
+                t.layer.clone(),
+                t.owner.to_string(),
+                fmt(t.size_kloc),
+                format!("{}", t.density),
+                format!(
+                    "{:.4}{}",
+                    t.share,
+                    if via.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" via {via}")
+                    }
+                ),
+                fmt(t.value),
+            ]
+        })
+        .collect();
+    rows.push([
+        name.to_owned(),
+        "= total".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        m.formula.clone(),
+        fmt(m.value),
+    ]);
+    rows
+}
+
+const TERM_HEADERS: [&str; 7] = [
+    "figure",
+    "layer",
+    "owner",
+    "size (KLOC)",
+    "density",
+    "share",
+    "value",
+];
+
+/// One profile with every term, as a terminal table.
+pub fn profile_table(p: &Profile) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(TERM_HEADERS);
+    for (name, m) in [
+        ("total VAP", &p.total_vap),
+        ("tenant VAP", &p.tenant_vap),
+        ("provider VAP", &p.provider_vap),
+        ("HAP", &p.hap),
+    ] {
+        for row in measure_rows(name, m) {
+            t.add_row(row);
+        }
+    }
+    format!(
+        "{} ({})\n{t}\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
+        p.title,
+        p.model,
+        pct(p.tenant_share),
+        p.hap_width,
+        p.unit
+    )
+}
+
+/// One profile with every term, as Markdown.
+pub fn profile_markdown(p: &Profile) -> String {
+    let mut s = format!(
+        "## {} (`{}`)\n\n| {} |\n|{}\n",
+        p.title,
+        p.model,
+        TERM_HEADERS.join(" | "),
+        "---|".repeat(TERM_HEADERS.len())
+    );
+    for (name, m) in [
+        ("total VAP", &p.total_vap),
+        ("tenant VAP", &p.tenant_vap),
+        ("provider VAP", &p.provider_vap),
+        ("HAP", &p.hap),
+    ] {
+        for row in measure_rows(name, m) {
+            s.push_str(&format!(
+                "| {} |\n",
+                row.iter()
+                    .map(|c| md_escape(c))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
+        pct(p.tenant_share),
+        p.hap_width,
+        p.unit
+    ));
+    s
+}
+
+/// A self-contained HTML page: the comparison table, an SVG figure of
+/// tenant/provider VAP and HAP per model, and every model's terms.
+pub fn comparison_html(profiles: &[Profile]) -> String {
+    let mut body = String::new();
+    body.push_str("<h1>aprof: attack profiles of deployment models</h1>\n");
+    body.push_str(&svg::vap_hap_bars(profiles));
+    body.push_str("<table>\n<tr>");
+    for h in HEADERS {
+        body.push_str(&format!("<th>{}</th>", svg::esc(h)));
+    }
+    body.push_str("</tr>\n");
+    for row in comparison_rows(profiles) {
+        body.push_str("<tr>");
+        for c in row {
+            body.push_str(&format!("<td>{}</td>", svg::esc(&c)));
+        }
+        body.push_str("</tr>\n");
+    }
+    body.push_str("</table>\n");
+    for p in profiles {
+        body.push_str(&format!(
+            "<h2>{} (<code>{}</code>)</h2>\n<table>\n<tr>",
+            svg::esc(&p.title),
+            svg::esc(&p.model)
+        ));
+        for h in TERM_HEADERS {
+            body.push_str(&format!("<th>{}</th>", svg::esc(h)));
+        }
+        body.push_str("</tr>\n");
+        for (name, m) in [
+            ("total VAP", &p.total_vap),
+            ("tenant VAP", &p.tenant_vap),
+            ("provider VAP", &p.provider_vap),
+            ("HAP", &p.hap),
+        ] {
+            for row in measure_rows(name, m) {
+                body.push_str("<tr>");
+                for c in row {
+                    body.push_str(&format!("<td>{}</td>", svg::esc(&c)));
+                }
+                body.push_str("</tr>\n");
+            }
+        }
+        body.push_str("</table>\n");
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>aprof report</title>\n<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;font-size:90%}}th{{background:#eee}}</style></head>\n<body>\n{body}<p>Unit: {}.</p>\n</body></html>\n",
+        aprof_score::profile::UNIT
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aprof_score::catalogue::built_in;
+
+    fn all() -> Vec<Profile> {
+        built_in().iter().map(aprof_score::profile).collect()
+    }
+
+    #[test]
+    fn table_lists_every_model() {
+        let t = comparison_table(&all());
+        for p in all() {
+            assert!(t.contains(&p.model), "{} missing", p.model);
+        }
+    }
+
+    #[test]
+    fn json_is_versioned_and_round_trips_numbers() {
+        let v: serde_json::Value = serde_json::from_str(&comparison_json(&all())).unwrap();
+        assert_eq!(v["schema_version"], REPORT_SCHEMA_VERSION);
+        let first = &v["profiles"][0];
+        let terms_sum: f64 = first["total_vap"]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["value"].as_f64().unwrap())
+            .sum();
+        assert!((terms_sum - first["total_vap"]["value"].as_f64().unwrap()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn markdown_has_a_row_per_model() {
+        let md = comparison_markdown(&all());
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with("| ")).count(),
+            all().len() + 1
+        );
+    }
+
+    #[test]
+    fn html_embeds_an_svg_with_a_bar_per_model() {
+        let html = comparison_html(&all());
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert_eq!(html.matches("<svg").count(), 1);
+        assert_eq!(html.matches("class=\"hap\"").count(), all().len());
+    }
+}
