@@ -32,6 +32,16 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Kernel CVE data: show it or rebuild it.
     Data(cmd::data::Args),
+    /// Generate seccomp profiles from recordings and validate them.
+    Seccomp(cmd::seccomp::SeccompArgs),
+    /// Run a command under a seccomp profile (OCI, Docker or SPO).
+    Run(cmd::seccomp::RunArgs),
+    /// Score a recorded footprint under a deployment model and guard.
+    Score(cmd::score::ScoreArgs),
+    /// Record a command, then score it.
+    Profile(cmd::score::ProfileArgs),
+    /// Fail when a workload reaches beyond a baseline footprint (CI drift gate).
+    Check(cmd::seccomp::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +54,11 @@ fn main() -> ExitCode {
         Command::Guard(a) => cmd::guard::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Data(a) => cmd::data::run(a),
+        Command::Seccomp(a) => cmd::seccomp::run(a),
+        Command::Run(a) => cmd::seccomp::run_enforced(a),
+        Command::Check(a) => cmd::seccomp::run_check(a),
+        Command::Score(a) => cmd::score::run_score(a),
+        Command::Profile(a) => cmd::score::run_profile(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

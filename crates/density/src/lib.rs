@@ -1,3 +1,39 @@
 //! Kernel bug density: where Linux bugs have been (embedded CVE data), which
 //! kernel subsystems a footprint reaches, and which known bugs are still
 //! unfixed in a given kernel.
+//!
+//! - [`Dataset`]: the kernel CVE records (embedded, or rebuilt by
+//!   [`vulns::rebuild`] from the kernel's `vulns` repository).
+//! - [`SubsystemMap`] and [`reach_of_footprint`]: syscall + object class ->
+//!   kernel subsystems, with the evidence for each.
+//! - [`DensityTable`]: CVEs per year per subsystem with defect-decay weights.
+//! - [`unfixed_cves`]: the patch-level check.
+//!
+//! The formulas are written down in `docs/density.md`.
+
+mod dataset;
+mod date;
+mod releases;
+mod version;
+
+pub use dataset::{
+    bucket_of, user_data_path, CveRecord, DataError, DataSource, Dataset, DatasetInfo, Origin,
+    USER_DATA_FILE,
+};
+pub use date::{Date, DAYS_PER_YEAR};
+pub use releases::ReleaseTable;
+pub use version::{KernelVersion, VersionError};
+
+pub mod mapping;
+pub use mapping::{
+    reach_of_footprint, subsystems_of_footprint, Evidence, ObjectRule, Reach, ReachOptions,
+    SubsystemMap, SyscallMapping, Unmapped, Via,
+};
+
+pub mod density;
+pub mod patch;
+pub use density::{decay_weight, CveTerm, DensityParams, DensityTable, SubsystemDensity};
+pub use patch::{is_unfixed_in, unfixed_cves, PatchLevel, UnfixedCve};
+
+pub mod vulns;
+pub use vulns::{parse_cve_json, rebuild, UpdateReport};

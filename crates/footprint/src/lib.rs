@@ -7,6 +7,7 @@
 //! with a clear message instead of being misread.
 
 pub mod abi;
+pub mod diff;
 pub mod io;
 
 pub use abi::{syscall_name, Abi, SyscallTable};

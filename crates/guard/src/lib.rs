@@ -3,8 +3,13 @@
 
 pub mod bpf;
 pub mod containment;
+pub mod install;
 pub mod live;
 pub mod policy;
 pub mod profile;
 
 pub use policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
+pub mod report;
+pub mod export;
+pub mod generate;
+pub mod supervise;

@@ -1,8 +1,19 @@
 //! The seccomp filters installed in a live process, read with
 //! PTRACE_SECCOMP_GET_FILTER, and their evaluation.
+//!
+//! Reading needs CAP_SYS_ADMIN and a reader that is itself not under
+//! seccomp (the kernel answers EACCES otherwise). Index 0 is the oldest
+//! filter; past the newest the kernel answers ENOENT.
 
-use crate::bpf::Insn;
-use crate::policy::Policy;
+use crate::bpf::{self, Insn};
+use crate::policy::{AbiPolicy, Action, Policy};
+use aprof_footprint::Abi;
+use nix::errno::Errno;
+use nix::sys::ptrace;
+use nix::sys::signal::Signal;
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::collections::BTreeMap;
 
 /// The filters of a process (index 0 the oldest) and their combined policy.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -11,25 +22,367 @@ pub struct LiveGuard {
     pub filters: Vec<Vec<Insn>>,
     /// What all stacked filters together do, per ABI.
     pub policy: Policy,
+    /// `Seccomp:` of /proc/PID/status: 0 off, 1 strict, 2 filter.
+    pub seccomp_mode: u8,
+    pub no_new_privs: bool,
+    /// Whether `policy` says exactly what the filters do.
+    pub exact: bool,
+    /// Where the evaluation is approximate.
+    pub notes: Vec<String>,
+    /// For [`guard_of_command`]: the command's exit code (128+signal if killed).
+    pub exit_code: Option<i32>,
 }
 
 /// Why a live guard could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
+    #[error("no process {0}")]
+    NoSuchProcess(i32),
+    #[error("process {0} vanished while its filters were read")]
+    Vanished(i32),
+    #[error("not permitted to read the filters of process {pid}: {reason}")]
+    PermissionDenied { pid: i32, reason: String },
+    #[error("process {pid} cannot be traced: {reason}")]
+    NotTraceable { pid: i32, reason: String },
+    #[error("cannot start {command}: {reason}")]
+    Spawn { command: String, reason: String },
     #[error("{0}")]
     Other(String),
 }
 
-/// Read the guards of a running process.
-pub fn guard_of_pid(_pid: i32) -> Result<LiveGuard, LiveError> {
-    Err(LiveError::Other(
-        "reading live filters is not implemented yet".into(),
-    ))
+/// Fields of /proc/PID/status that matter here.
+#[derive(Debug, Clone, Default)]
+pub struct SeccompStatus {
+    pub mode: u8,
+    pub filters: Option<u32>,
+    pub no_new_privs: bool,
+    pub tracer_pid: i32,
 }
 
-/// Start `argv`, stop it at exec, read its guards, and let it run on.
-pub fn guard_of_command(_argv: &[String]) -> Result<LiveGuard, LiveError> {
-    Err(LiveError::Other(
-        "reading live filters is not implemented yet".into(),
-    ))
+/// Read `Seccomp`, `Seccomp_filters`, `NoNewPrivs` and `TracerPid`.
+pub fn seccomp_status(pid: i32) -> Result<SeccompStatus, LiveError> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|_| LiveError::NoSuchProcess(pid))?;
+    let mut st = SeccompStatus::default();
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key {
+            "Seccomp" => st.mode = value.parse().unwrap_or(0),
+            "Seccomp_filters" => st.filters = value.parse().ok(),
+            "NoNewPrivs" => st.no_new_privs = value == "1",
+            "TracerPid" => st.tracer_pid = value.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    Ok(st)
+}
+
+const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
+
+/// Read filter `index` of a stopped tracee; `None` past the newest.
+fn get_filter(pid: i32, index: usize) -> Result<Option<Vec<Insn>>, Errno> {
+    // SAFETY: a NULL buffer asks only for the length.
+    let n = unsafe {
+        libc::ptrace(
+            PTRACE_SECCOMP_GET_FILTER,
+            pid,
+            index as libc::c_ulong,
+            std::ptr::null_mut::<libc::c_void>(),
+        )
+    };
+    if n < 0 {
+        return match Errno::last() {
+            Errno::ENOENT => Ok(None),
+            e => Err(e),
+        };
+    }
+    let mut prog = vec![Insn::stmt(0, 0); n as usize];
+    // SAFETY: the buffer holds n sock_filter entries; Insn has their layout.
+    let m = unsafe {
+        libc::ptrace(
+            PTRACE_SECCOMP_GET_FILTER,
+            pid,
+            index as libc::c_ulong,
+            prog.as_mut_ptr() as *mut libc::c_void,
+        )
+    };
+    if m < 0 {
+        return Err(Errno::last());
+    }
+    prog.truncate(m as usize);
+    Ok(Some(prog))
+}
+
+fn read_all_filters(pid: i32) -> Result<Vec<Vec<Insn>>, LiveError> {
+    let mut filters = Vec::new();
+    loop {
+        match get_filter(pid, filters.len()) {
+            Ok(Some(f)) => filters.push(f),
+            Ok(None) => return Ok(filters),
+            Err(Errno::ESRCH) => return Err(LiveError::Vanished(pid)),
+            Err(Errno::EACCES) | Err(Errno::EPERM) => {
+                return Err(LiveError::PermissionDenied {
+                    pid,
+                    reason: "PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN and a reader \
+                             not itself under seccomp"
+                        .into(),
+                })
+            }
+            Err(Errno::EMEDIUMTYPE) => {
+                return Err(LiveError::Other(format!(
+                    "filter {} of process {pid} is not classic BPF",
+                    filters.len()
+                )))
+            }
+            Err(e) => {
+                return Err(LiveError::Other(format!(
+                    "PTRACE_SECCOMP_GET_FILTER on process {pid}: {e}"
+                )))
+            }
+        }
+    }
+}
+
+/// Wait until a seized tracee reports a stop (skipping nothing else).
+fn wait_stop(pid: Pid) -> Result<(), LiveError> {
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::__WALL)) {
+            Ok(WaitStatus::PtraceEvent(..)) | Ok(WaitStatus::Stopped(..)) => return Ok(()),
+            Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) => {
+                return Err(LiveError::Vanished(pid.as_raw()))
+            }
+            Ok(_) => continue,
+            Err(Errno::EINTR) => continue,
+            Err(_) => return Err(LiveError::Vanished(pid.as_raw())),
+        }
+    }
+}
+
+/// The policy of seccomp strict mode: read, write, exit, sigreturn.
+fn strict_policy() -> Policy {
+    let mut abis = BTreeMap::new();
+    for abi in [Abi::X86_64, Abi::I386, Abi::X32] {
+        let names: &[&str] = match abi {
+            Abi::I386 => &["read", "write", "exit", "sigreturn", "rt_sigreturn"],
+            _ => &["read", "write", "exit", "rt_sigreturn"],
+        };
+        let syscalls = names
+            .iter()
+            .filter(|n| abi.table().number(n).is_some())
+            .map(|n| {
+                (
+                    n.to_string(),
+                    vec![crate::policy::Rule {
+                        action: Action::Allow,
+                        conditions: Vec::new(),
+                    }],
+                )
+            })
+            .collect();
+        abis.insert(
+            abi,
+            AbiPolicy {
+                default_action: Action::KillThread,
+                syscalls,
+            },
+        );
+    }
+    Policy {
+        abis,
+        other_abi_action: Action::KillThread,
+    }
+}
+
+fn guard_from(pid: i32, st: &SeccompStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
+    let (policy, exact, notes) = if st.mode == 1 {
+        (strict_policy(), true, vec!["seccomp strict mode".to_string()])
+    } else {
+        let ev = bpf::evaluate(&filters);
+        (ev.policy, ev.exact, ev.notes)
+    };
+    LiveGuard {
+        pid,
+        filters,
+        policy,
+        seccomp_mode: st.mode,
+        no_new_privs: st.no_new_privs,
+        exact,
+        notes,
+        exit_code: None,
+    }
+}
+
+/// Read the guards of a running process and leave it running.
+pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
+    if pid <= 0 {
+        return Err(LiveError::NoSuchProcess(pid));
+    }
+    let st = seccomp_status(pid)?;
+    if st.mode != 2 {
+        return Ok(guard_from(pid, &st, Vec::new()));
+    }
+    if pid as u32 == std::process::id() {
+        return Err(LiveError::NotTraceable {
+            pid,
+            reason: "a process cannot trace itself".into(),
+        });
+    }
+    let target = Pid::from_raw(pid);
+    match ptrace::seize(target, ptrace::Options::empty()) {
+        Ok(()) => {}
+        Err(Errno::ESRCH) => return Err(LiveError::NoSuchProcess(pid)),
+        Err(Errno::EPERM) => {
+            let reason = if st.tracer_pid != 0 {
+                format!("it is already traced by process {}", st.tracer_pid)
+            } else {
+                "PTRACE_SEIZE refused (needs CAP_SYS_PTRACE or the same user, and Yama \
+                 ptrace_scope may forbid it)"
+                    .into()
+            };
+            return Err(LiveError::PermissionDenied { pid, reason });
+        }
+        Err(e) => {
+            return Err(LiveError::NotTraceable {
+                pid,
+                reason: format!("PTRACE_SEIZE: {e}"),
+            })
+        }
+    }
+    let result = (|| {
+        ptrace::interrupt(target).map_err(|_| LiveError::Vanished(pid))?;
+        wait_stop(target)?;
+        read_all_filters(pid)
+    })();
+    // Detaching resumes the process; it fails only when it is gone.
+    let _ = ptrace::detach(target, None);
+    let filters = result?;
+    Ok(guard_from(pid, &st, filters))
+}
+
+/// Start `argv`, stop it at exec, read its guards, and let it run to its
+/// end. The guards are those it holds when its program starts: filters the
+/// program installs later are not seen.
+pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
+    use std::ffi::CString;
+    let Some(program) = argv.first() else {
+        return Err(LiveError::Spawn {
+            command: String::new(),
+            reason: "no command given".into(),
+        });
+    };
+    let spawn_err = |reason: String| LiveError::Spawn {
+        command: program.clone(),
+        reason,
+    };
+    let cargs: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| spawn_err("an argument contains a NUL byte".into()))?;
+    let mut argp: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    argp.push(std::ptr::null());
+    // A close-on-exec pipe carries an exec failure's errno back.
+    let mut fds = [0i32; 2];
+    // SAFETY: fds has room for two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(spawn_err(format!("pipe: {}", Errno::last())));
+    }
+    // SAFETY: the child only calls async-signal-safe functions before exec.
+    let child = unsafe { libc::fork() };
+    if child < 0 {
+        return Err(spawn_err(format!("fork: {}", Errno::last())));
+    }
+    if child == 0 {
+        // SAFETY: async-signal-safe calls only; argp outlives execvp.
+        unsafe {
+            libc::close(fds[0]);
+            libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0);
+            libc::raise(libc::SIGSTOP);
+            libc::execvp(cargs[0].as_ptr(), argp.as_ptr());
+            let e = *libc::__errno_location();
+            libc::write(fds[1], &e as *const i32 as *const libc::c_void, 4);
+            libc::_exit(127);
+        }
+    }
+    // SAFETY: closing our copy of the write end.
+    unsafe { libc::close(fds[1]) };
+    let pid = Pid::from_raw(child);
+    let result = trace_to_exec(pid, fds[0], &spawn_err);
+    // SAFETY: closing the read end we own.
+    unsafe { libc::close(fds[0]) };
+    let (st, filters) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+            return Err(e);
+        }
+    };
+    let _ = ptrace::detach(pid, None);
+    let exit_code = loop {
+        match waitpid(pid, None) {
+            Ok(WaitStatus::Exited(_, code)) => break Some(code),
+            Ok(WaitStatus::Signaled(_, sig, _)) => break Some(128 + sig as i32),
+            Ok(_) => continue,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break None,
+        }
+    };
+    let mut guard = guard_from(child, &st, filters);
+    guard.exit_code = exit_code;
+    Ok(guard)
+}
+
+type Traced = (SeccompStatus, Vec<Vec<Insn>>);
+
+fn trace_to_exec(
+    pid: Pid,
+    errpipe: i32,
+    spawn_err: &dyn Fn(String) -> LiveError,
+) -> Result<Traced, LiveError> {
+    // The child stops itself before exec; then we ask for the exec event.
+    match waitpid(pid, None) {
+        Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
+        other => return Err(spawn_err(format!("child did not stop: {other:?}"))),
+    }
+    ptrace::setoptions(
+        pid,
+        ptrace::Options::PTRACE_O_TRACEEXEC | ptrace::Options::PTRACE_O_EXITKILL,
+    )
+    .map_err(|e| spawn_err(format!("PTRACE_SETOPTIONS: {e}")))?;
+    ptrace::cont(pid, None).map_err(|e| spawn_err(format!("PTRACE_CONT: {e}")))?;
+    loop {
+        match waitpid(pid, None) {
+            Ok(WaitStatus::PtraceEvent(_, _, ev)) if ev == libc::PTRACE_EVENT_EXEC => break,
+            Ok(WaitStatus::Stopped(_, sig)) => {
+                let _ = ptrace::cont(pid, Some(sig));
+            }
+            Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) => {
+                let mut e = 0i32;
+                // SAFETY: reading 4 bytes into an i32.
+                let n = unsafe { libc::read(errpipe, &mut e as *mut i32 as *mut libc::c_void, 4) };
+                let reason = if n == 4 {
+                    std::io::Error::from_raw_os_error(e).to_string()
+                } else {
+                    "it exited before exec".into()
+                };
+                return Err(spawn_err(reason));
+            }
+            Ok(_) => {
+                let _ = ptrace::cont(pid, None);
+            }
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(spawn_err(format!("waitpid: {e}"))),
+        }
+    }
+    let st = seccomp_status(pid.as_raw())?;
+    let filters = if st.mode == 2 {
+        read_all_filters(pid.as_raw())?
+    } else {
+        Vec::new()
+    };
+    Ok((st, filters))
 }

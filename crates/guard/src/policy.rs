@@ -123,6 +123,23 @@ impl ArgCondition {
     }
 }
 
+impl fmt::Display for ArgCondition {
+    /// `arg0 == 0x8`, `arg0 & 0x7e020000 == 0x0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = self.index;
+        let v = self.value;
+        match self.op {
+            CmpOp::Eq => write!(f, "arg{i} == {v:#x}"),
+            CmpOp::Ne => write!(f, "arg{i} != {v:#x}"),
+            CmpOp::Lt => write!(f, "arg{i} < {v:#x}"),
+            CmpOp::Le => write!(f, "arg{i} <= {v:#x}"),
+            CmpOp::Gt => write!(f, "arg{i} > {v:#x}"),
+            CmpOp::Ge => write!(f, "arg{i} >= {v:#x}"),
+            CmpOp::MaskedEq(mask) => write!(f, "arg{i} & {mask:#x} == {v:#x}"),
+        }
+    }
+}
+
 /// A rule for one syscall: the action applies when every condition holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -135,6 +152,8 @@ pub struct Rule {
 ///
 /// Rules of a syscall are tried in order; the first whose conditions all
 /// hold decides. A syscall with no matching rule gets `default_action`.
+/// Build it with [`AbiPolicy::add_rule`] to get libseccomp's semantics for
+/// several rules of one syscall (see there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AbiPolicy {
     pub default_action: Action,
@@ -142,6 +161,40 @@ pub struct AbiPolicy {
 }
 
 impl AbiPolicy {
+    /// A policy that gives every syscall `default_action`.
+    pub fn new(default_action: Action) -> AbiPolicy {
+        AbiPolicy {
+            default_action,
+            syscalls: BTreeMap::new(),
+        }
+    }
+
+    /// Add a rule for `syscall` the way runc and libseccomp build a filter,
+    /// so that [`AbiPolicy::action`]'s first-match order gives their result:
+    /// - a rule whose action is the default action is dropped (runc skips
+    ///   it; libseccomp refuses it);
+    /// - an unconditional rule decides alone: it replaces earlier
+    ///   conditional rules, and later rules of that syscall are dropped
+    ///   (libseccomp's rule database keeps the wider rule);
+    /// - conditional rules are kept in the order added: their conditions are
+    ///   AND'd within a rule and the rules are OR'd; where rules with
+    ///   different actions overlap, the earlier one wins (libseccomp leaves
+    ///   that case unspecified);
+    /// - an exact duplicate is dropped.
+    pub fn add_rule(&mut self, syscall: &str, rule: Rule) {
+        if rule.action == self.default_action {
+            return;
+        }
+        let rules = self.syscalls.entry(syscall.to_string()).or_default();
+        if rules.iter().any(|r| r.conditions.is_empty()) || rules.contains(&rule) {
+            return;
+        }
+        if rule.conditions.is_empty() {
+            rules.clear();
+        }
+        rules.push(rule);
+    }
+
     /// The action for a syscall with these arguments.
     pub fn action(&self, syscall: &str, args: &[u64; 6]) -> Action {
         self.syscalls
@@ -155,10 +208,41 @@ impl AbiPolicy {
     }
 }
 
+impl fmt::Display for Rule {
+    /// `allow if arg0 < 0x26 && arg1 == 0x0`, or just the action.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.action)?;
+        for (i, c) in self.conditions.iter().enumerate() {
+            f.write_str(if i == 0 { " if " } else { " && " })?;
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A whole guard: one policy per ABI it covers. An ABI not in `abis` gets
 /// `other_abi_action` (the kernel sees an arch the filter does not know).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     pub abis: BTreeMap<Abi, AbiPolicy>,
     pub other_abi_action: Action,
+}
+
+impl Policy {
+    /// The policy that applies to `abi`: its own, or, for an ABI the guard
+    /// does not cover, one that gives everything `other_abi_action`.
+    pub fn effective(&self, abi: Abi) -> std::borrow::Cow<'_, AbiPolicy> {
+        match self.abis.get(&abi) {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(AbiPolicy::new(self.other_abi_action)),
+        }
+    }
+
+    /// The action for a syscall of `abi` with these arguments.
+    pub fn action(&self, abi: Abi, syscall: &str, args: &[u64; 6]) -> Action {
+        match self.abis.get(&abi) {
+            Some(p) => p.action(syscall, args),
+            None => self.other_abi_action,
+        }
+    }
 }

@@ -4,6 +4,8 @@
 //! Every figure printed comes with the terms that make it, so a reader can
 //! recompute it by hand.
 
+pub mod sarif;
+pub mod workload;
 mod svg;
 
 use aprof_score::{Measure, Profile};

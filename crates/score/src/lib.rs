@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod profile;
 pub mod stack;
+pub mod workload;
 
 pub use profile::{profile, Measure, Profile, Term};
 pub use stack::{parse_stack, Layer, LayerKind, Owner, Stack, StackError};

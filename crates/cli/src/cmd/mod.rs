@@ -9,6 +9,8 @@ pub mod inspect;
 pub mod models;
 pub mod output;
 pub mod record;
+pub mod score;
+pub mod seccomp;
 
 /// An error and its causes on one line: `outer: inner: root`.
 pub fn one_line(e: &anyhow::Error) -> String {

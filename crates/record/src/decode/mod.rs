@@ -3,8 +3,33 @@
 //!
 //! The tracing engine calls [`Decoder`] at syscall entry and exit; the
 //! decoder fills the object, argument, code and guard parts of the footprint.
+//!
+//! Protocol for the engine:
+//! - [`Decoder::on_entry`] for every syscall entry, with `ret: None`. When it
+//!   returns true, call [`Decoder::on_exit`] at that syscall's exit with
+//!   `ret: Some(raw return value)` (negative errno on failure, as
+//!   `PTRACE_GET_SYSCALL_INFO`'s `rval`); other exits may be skipped.
+//! - [`Decoder::on_new_process`] when a new thread group appears (fork,
+//!   vfork, clone without CLONE_THREAD), [`Decoder::on_attach`] for a
+//!   process attached to with `--pid`.
+//! - [`Decoder::on_exec`] after a successful exec (PTRACE_EVENT_EXEC),
+//!   [`Decoder::on_process_end`] while the memory of an exiting process is
+//!   still there (PTRACE_EVENT_EXIT) or before detaching.
 
-use aprof_footprint::{Abi, Footprint};
+pub mod args;
+pub mod elf;
+pub mod guards;
+pub mod ioctl;
+pub mod maps;
+pub mod memory;
+pub mod objects;
+pub mod procfs;
+pub mod syscalls;
+
+use aprof_footprint::abi::X32_SYSCALL_BIT;
+use aprof_footprint::{Abi, Footprint, ObjectClass};
+use std::collections::HashMap;
+use syscalls::{Condition, Creates, Spec, Special};
 
 /// One syscall as the tracer saw it.
 #[derive(Debug, Clone)]
@@ -21,29 +46,686 @@ pub struct SyscallEvent {
     pub ret: Option<i64>,
 }
 
+/// What the decoder does at the exit of a syscall it asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExitAction {
+    /// The result is a new fd of a new object: classify and count it.
+    ClassifyRet,
+    /// Two new fds were written to this address (pipe, socketpair).
+    ClassifyPair(u64),
+    /// The result is an fd that may have held something else before.
+    ForgetRet,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    /// The syscall name the object use is counted under.
+    label: String,
+    action: ExitAction,
+}
+
 /// Decodes syscall events into the object, argument, code and guard parts
 /// of a footprint. Keeps per-process state (e.g. what an fd was) between calls.
-#[derive(Debug, Default)]
-pub struct Decoder {}
+#[derive(Debug)]
+pub struct Decoder {
+    /// Per ABI, indexed by syscall number (x32 without its bit).
+    specs: [Vec<Option<(&'static str, Spec)>>; 3],
+    objects: objects::ObjectClassifier,
+    code: maps::CodeScanner,
+    /// Syscalls waiting for their exit, by thread.
+    pending: HashMap<i32, Pending>,
+    /// Processes whose executable mappings changed since their last scan.
+    code_scanned: HashMap<i32, bool>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+fn abi_index(abi: Abi) -> usize {
+    match abi {
+        Abi::X86_64 => 0,
+        Abi::I386 => 1,
+        Abi::X32 => 2,
+    }
+}
 
 impl Decoder {
     pub fn new() -> Decoder {
-        Decoder {}
+        let specs = Abi::ALL.map(|abi| {
+            let mut table: Vec<Option<(&'static str, Spec)>> = Vec::new();
+            for (name, nr) in abi.table().iter() {
+                let idx = (nr & !X32_SYSCALL_BIT) as usize;
+                if let Some(spec) = syscalls::spec_for_abi(abi, name) {
+                    if table.len() <= idx {
+                        table.resize(idx + 1, None);
+                    }
+                    table[idx] = Some((name, spec));
+                }
+            }
+            table
+        });
+        Decoder {
+            specs,
+            objects: objects::ObjectClassifier::new(),
+            code: maps::CodeScanner::default(),
+            pending: HashMap::new(),
+            code_scanned: HashMap::new(),
+        }
+    }
+
+    /// Whether the decoder may want the exit of this syscall: lets a
+    /// seccomp-based engine skip exit stops for all other syscalls.
+    pub fn may_need_exit(&self, abi: Abi, number: u32) -> bool {
+        self.lookup(abi, number).is_some_and(|(_, spec)| {
+            spec.creates != Creates::Nothing
+                || matches!(
+                    spec.special,
+                    Special::Ioctl | Special::Fcntl | Special::Socketcall
+                )
+        })
+    }
+
+    /// Whether the decoder does anything for this syscall at all.
+    pub fn is_relevant(&self, abi: Abi, number: u32) -> bool {
+        self.lookup(abi, number).is_some()
+    }
+
+    fn lookup(&self, abi: Abi, number: u32) -> Option<(&'static str, Spec)> {
+        let idx = if abi == Abi::X32 {
+            number & !X32_SYSCALL_BIT
+        } else {
+            number
+        };
+        self.specs[abi_index(abi)]
+            .get(idx as usize)
+            .copied()
+            .flatten()
+    }
+
+    /// The object classifier, for callers that need a class directly.
+    pub fn classifier(&mut self) -> &mut objects::ObjectClassifier {
+        &mut self.objects
     }
 
     /// At syscall entry. Returns whether the decoder needs the exit of this
     /// syscall too (its result or what it created).
-    pub fn on_entry(&mut self, _fp: &mut Footprint, _ev: &SyscallEvent) -> bool {
-        false
+    pub fn on_entry(&mut self, fp: &mut Footprint, ev: &SyscallEvent) -> bool {
+        self.pending.remove(&ev.tid);
+        let Some((name, spec)) = self.lookup(ev.abi, ev.number) else {
+            return false;
+        };
+        let args = if ev.abi == Abi::I386 {
+            ev.args.map(|a| a & 0xffff_ffff)
+        } else {
+            ev.args
+        };
+        match self.entry(fp, ev, name, &spec, &args) {
+            Some(pending) => {
+                self.pending.insert(ev.tid, pending);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn entry(
+        &mut self,
+        fp: &mut Footprint,
+        ev: &SyscallEvent,
+        label: &str,
+        spec: &Spec,
+        args: &[u64; 6],
+    ) -> Option<Pending> {
+        let (tgid, tid) = (ev.tgid, ev.tid);
+        let mut first_class: Option<ObjectClass> = None;
+        for &i in spec.fds {
+            let fd = args[i as usize] as i32;
+            if fd < 0 {
+                continue;
+            }
+            if let Some(class) = self.objects.class_of(tgid, tid, fd) {
+                fp.count_object(class.clone(), label);
+                if first_class.is_none() {
+                    first_class = Some(class);
+                }
+            }
+        }
+        let mut action = None;
+        match spec.special {
+            Special::None => {}
+            Special::Ioctl => {
+                let request = args[1] & 0xffff_ffff;
+                let name = ioctl::ioctl_name(request).map(str::to_owned);
+                if let Some(obj) =
+                    first_class.and_then(|class| fp.objects.iter_mut().find(|o| o.class == class))
+                {
+                    obj.ioctls
+                        .entry(request)
+                        .or_insert_with(|| aprof_footprint::ValueUse {
+                            name: name.clone(),
+                            count: 0,
+                        })
+                        .count += 1;
+                }
+                count_arg(fp, label, 1, "request", request, name);
+                if ioctl::ioctl_returns_fd(request) {
+                    action = Some(ExitAction::ForgetRet);
+                }
+            }
+            Special::Clone => {
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "flags",
+                    args[0],
+                    Some(args::clone_flags(args[0])),
+                );
+            }
+            Special::Clone3 => {
+                if let Some([flags, _, _, _, exit_signal]) = memory::read_u64s::<5>(tid, args[0]) {
+                    let mut name = args::clone3_flags(flags);
+                    if exit_signal != 0 {
+                        name = format!("{name} exit_signal={}", args::signal_name(exit_signal));
+                    }
+                    count_arg(fp, label, 0, "clone_args.flags", flags, Some(name));
+                }
+            }
+            Special::Unshare => {
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "flags",
+                    args[0],
+                    Some(args::namespace_flags(args[0])),
+                );
+            }
+            Special::Setns => {
+                count_arg(
+                    fp,
+                    label,
+                    1,
+                    "nstype",
+                    args[1],
+                    Some(args::namespace_flags(args[1])),
+                );
+            }
+            Special::Socket => {
+                let (family, ty, protocol) = (args[0], args[1], args[2]);
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "family",
+                    family,
+                    Some(args::family_name(family)),
+                );
+                count_arg(fp, label, 1, "type", ty, Some(args::socket_type(ty)));
+                count_arg(
+                    fp,
+                    label,
+                    2,
+                    "protocol",
+                    protocol,
+                    Some(args::protocol_name(family, protocol)),
+                );
+            }
+            Special::Sockopt => {
+                let (level, option) = (args[1] & 0xffff_ffff, args[2] & 0xffff_ffff);
+                count_arg(
+                    fp,
+                    label,
+                    1,
+                    "level",
+                    level,
+                    Some(args::sockopt_level(level)),
+                );
+                count_arg(
+                    fp,
+                    label,
+                    2,
+                    "option",
+                    option,
+                    Some(args::sockopt(level, option)),
+                );
+            }
+            Special::Fcntl => {
+                let cmd = args[1] & 0xffff_ffff;
+                let name = args::fcntl_cmd(cmd, ev.abi == Abi::I386).map(str::to_owned);
+                count_arg(fp, label, 1, "cmd", cmd, name);
+                if args::fcntl_dups(cmd) {
+                    action = Some(ExitAction::ForgetRet);
+                }
+            }
+            Special::Prctl => {
+                let option = args[0] & 0xffff_ffff;
+                let name = args::prctl_option(option).map(str::to_owned);
+                count_arg(fp, label, 0, "option", option, name);
+            }
+            Special::ArchPrctl => {
+                let code = args[0] & 0xffff_ffff;
+                let name = args::arch_prctl_code(code).map(str::to_owned);
+                count_arg(fp, label, 0, "code", code, name);
+            }
+            Special::Personality => {
+                let persona = args[0] & 0xffff_ffff;
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "persona",
+                    persona,
+                    Some(args::personality(persona)),
+                );
+            }
+            Special::Mount => {
+                if let Some(fstype) = memory::read_string(tid, args[2], 256) {
+                    count_arg(
+                        fp,
+                        label,
+                        2,
+                        "fstype",
+                        args::string_key(&fstype),
+                        Some(fstype),
+                    );
+                }
+                let flags = args[3];
+                count_arg(fp, label, 3, "flags", flags, Some(args::mount_flags(flags)));
+            }
+            Special::Fsopen => {
+                if let Some(fstype) = memory::read_string(tid, args[0], 256) {
+                    count_arg(
+                        fp,
+                        label,
+                        0,
+                        "fsname",
+                        args::string_key(&fstype),
+                        Some(fstype),
+                    );
+                }
+            }
+            Special::Umount => {
+                if label.ends_with("umount2") {
+                    count_arg(
+                        fp,
+                        label,
+                        1,
+                        "flags",
+                        args[1],
+                        Some(args::umount_flags(args[1])),
+                    );
+                }
+            }
+            Special::Mmap => self.mmap(fp, ev, label, args),
+            Special::OldMmap => {
+                if let Some(words) = memory::read_u32s(tid, args[0], 6) {
+                    let mut real = [0u64; 6];
+                    for (r, w) in real.iter_mut().zip(&words) {
+                        *r = u64::from(*w);
+                    }
+                    self.mmap(fp, ev, label, &real);
+                }
+            }
+            Special::Mprotect => {
+                let prot = args[2];
+                count_arg(fp, label, 2, "prot", prot, Some(args::prot(prot)));
+                if prot & args::PROT_EXEC != 0 {
+                    self.code_scanned.insert(tgid, false);
+                }
+            }
+            Special::Close => {
+                if let Ok(fd) = i32::try_from(args[0] & 0xffff_ffff) {
+                    self.objects.forget_fd(tgid, fd);
+                }
+            }
+            Special::CloseRange => {
+                self.objects
+                    .forget_range(tgid, args[0] as u32, args[1] as u32);
+            }
+            Special::Dup2 => {
+                self.objects.forget_fd(tgid, args[1] as i32);
+            }
+            Special::Execve => {
+                // The old image's code, dlopen'd libraries included, is gone
+                // after a successful exec: scan it now if it changed.
+                if !self.code_scanned.get(&tgid).copied().unwrap_or(false) {
+                    self.code.scan(fp, tgid);
+                    self.code_scanned.insert(tgid, true);
+                }
+            }
+            Special::Socketcall => {
+                let call = args[0];
+                let Some((inner, nargs)) = syscalls::socketcall(call) else {
+                    count_arg(fp, label, 0, "call", call, None);
+                    return None;
+                };
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "call",
+                    call,
+                    Some(format!("SYS_{}", inner.to_ascii_uppercase())),
+                );
+                let inner_spec = syscalls::spec(inner)?;
+                let words = memory::read_u32s(tid, args[1], nargs)?;
+                let mut inner_args = [0u64; 6];
+                for (a, w) in inner_args.iter_mut().zip(&words) {
+                    *a = u64::from(*w);
+                }
+                let inner_label = format!("socketcall:{inner}");
+                return self.entry(fp, ev, &inner_label, &inner_spec, &inner_args);
+            }
+            Special::Bpf => {
+                let cmd = args[0] & 0xffff_ffff;
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "cmd",
+                    cmd,
+                    args::bpf_cmd(cmd).map(str::to_owned),
+                );
+            }
+            Special::Seccomp => {
+                let op = args[0] & 0xffff_ffff;
+                let name = args::seccomp_operation(op).map(str::to_owned);
+                count_arg(fp, label, 0, "operation", op, name);
+                if op == 1 {
+                    let flags = args[1] & 0xffff_ffff;
+                    let name = args::seccomp_filter_flags(flags);
+                    count_arg(fp, label, 1, "flags", flags, Some(name));
+                }
+            }
+            Special::Waitid => {
+                let idtype = args[0] & 0xffff_ffff;
+                count_arg(
+                    fp,
+                    label,
+                    0,
+                    "idtype",
+                    idtype,
+                    args::waitid_idtype(idtype).map(str::to_owned),
+                );
+                if idtype == 3 {
+                    if let Some(class) = self.objects.class_of(tgid, tid, args[1] as i32) {
+                        fp.count_object(class, label);
+                    }
+                }
+            }
+        }
+        let creates = match spec.creates {
+            Creates::Nothing => None,
+            Creates::RetFd => Some(ExitAction::ClassifyRet),
+            Creates::RetFdIf(cond) => {
+                let holds = match cond {
+                    Condition::Arg0IsMinusOne => args[0] as i32 == -1,
+                    Condition::BpfCreatesFd => syscalls::bpf_cmd_creates_fd(args[0] & 0xffff_ffff),
+                    Condition::LandlockNotVersionQuery => args[2] & 1 == 0,
+                    Condition::SeccompNewListener => args[0] == 1 && args[1] & 8 != 0,
+                };
+                holds.then_some(ExitAction::ClassifyRet)
+            }
+            Creates::FdPairAt(i) => Some(ExitAction::ClassifyPair(args[i as usize])),
+        };
+        creates.or(action).map(|action| Pending {
+            label: label.to_owned(),
+            action,
+        })
+    }
+
+    fn mmap(&mut self, fp: &mut Footprint, ev: &SyscallEvent, label: &str, args: &[u64; 6]) {
+        let (len, prot, flags, fd) = (args[1], args[2], args[3], args[4] as i32);
+        count_arg(fp, label, 2, "prot", prot, Some(args::prot(prot)));
+        count_arg(fp, label, 3, "flags", flags, Some(args::mmap_flags(flags)));
+        if flags & args::MAP_ANONYMOUS != 0 || fd < 0 {
+            if prot & args::PROT_EXEC != 0 {
+                self.code_scanned.insert(ev.tgid, false);
+            }
+            return;
+        }
+        let class = self.objects.class_of(ev.tgid, ev.tid, fd);
+        if let Some(class) = &class {
+            fp.count_object(class.clone(), label);
+        }
+        if prot & args::PROT_EXEC != 0 {
+            self.code_scanned.insert(ev.tgid, false);
+            if matches!(class, Some(ObjectClass::File { .. })) {
+                self.code.add_mapped_fd(fp, ev.tgid, ev.tid, fd, len);
+            }
+        }
     }
 
     /// At syscall exit, with `ev.ret` set.
-    pub fn on_exit(&mut self, _fp: &mut Footprint, _ev: &SyscallEvent) {}
+    pub fn on_exit(&mut self, fp: &mut Footprint, ev: &SyscallEvent) {
+        let Some(pending) = self.pending.remove(&ev.tid) else {
+            return;
+        };
+        let Some(ret) = ev.ret else {
+            return;
+        };
+        let ret = if ev.abi == Abi::I386 {
+            i64::from(ret as i32)
+        } else {
+            ret
+        };
+        if ret < 0 {
+            return;
+        }
+        let (tgid, tid) = (ev.tgid, ev.tid);
+        match pending.action {
+            ExitAction::ClassifyRet => {
+                let Ok(fd) = i32::try_from(ret) else {
+                    return;
+                };
+                let known = objects::created_class(&pending.label);
+                let class = match known {
+                    Some(class) => {
+                        self.objects.remember(tgid, fd, class.clone());
+                        Some(class)
+                    }
+                    None => self.objects.classify_fresh(tgid, tid, fd),
+                };
+                if let Some(class) = class {
+                    fp.count_object(class, &pending.label);
+                }
+            }
+            ExitAction::ClassifyPair(addr) => {
+                let Some(fds) = memory::read_u32s(tid, addr, 2) else {
+                    return;
+                };
+                let mut classify = |fd: u32| match objects::created_class(&pending.label) {
+                    Some(class) => {
+                        self.objects.remember(tgid, fd as i32, class.clone());
+                        Some(class)
+                    }
+                    None => self.objects.classify_fresh(tgid, tid, fd as i32),
+                };
+                let first = classify(fds[0]);
+                let second = classify(fds[1]);
+                if let Some(class) = &first {
+                    fp.count_object(class.clone(), &pending.label);
+                }
+                if let Some(class) = second.filter(|c| Some(c) != first.as_ref()) {
+                    fp.count_object(class, &pending.label);
+                }
+            }
+            ExitAction::ForgetRet => {
+                if let Ok(fd) = i32::try_from(ret) {
+                    self.objects.forget_fd(tgid, fd);
+                }
+            }
+        }
+    }
 
     /// After a successful exec of process `tgid` (its new image is mapped).
-    pub fn on_exec(&mut self, _fp: &mut Footprint, _tgid: i32) {}
+    pub fn on_exec(&mut self, fp: &mut Footprint, tgid: i32) {
+        // Close-on-exec fds are gone; the others are reclassified lazily.
+        self.objects.forget_process(tgid);
+        if let Some(state) = guards::read(tgid) {
+            guards::process_entry(fp, tgid).guards = Some(state);
+        }
+        self.code.scan(fp, tgid);
+        self.code_scanned.insert(tgid, true);
+    }
 
     /// When a thread of process `tgid` is about to exit or be detached while
     /// its memory is still there (PTRACE_EVENT_EXIT, detach).
-    pub fn on_process_end(&mut self, _fp: &mut Footprint, _tgid: i32) {}
+    pub fn on_process_end(&mut self, fp: &mut Footprint, tgid: i32) {
+        if !self.code_scanned.get(&tgid).copied().unwrap_or(false) && self.code.scan(fp, tgid) {
+            self.code_scanned.insert(tgid, true);
+        }
+        self.objects.forget_process(tgid);
+    }
+
+    /// A new thread group `tgid` appeared (fork, vfork, clone without
+    /// CLONE_THREAD): forget anything an earlier process with that pid left.
+    pub fn on_new_process(&mut self, tgid: i32) {
+        self.objects.forget_process(tgid);
+        self.code.forget_process(tgid);
+        self.code_scanned.remove(&tgid);
+    }
+
+    /// A running process attached to (`--pid`): read its guard state, when
+    /// no exec recorded one, and its mapped code.
+    pub fn on_attach(&mut self, fp: &mut Footprint, tgid: i32) {
+        self.on_new_process(tgid);
+        if let Some(state) = guards::read(tgid) {
+            let entry = guards::process_entry(fp, tgid);
+            if entry.guards.is_none() {
+                entry.guards = Some(state);
+            }
+        }
+        self.code.scan(fp, tgid);
+        self.code_scanned.insert(tgid, true);
+    }
+}
+
+/// Counts an argument value; when one value gets different names (the
+/// same option number on two socket levels), the names are joined by `,`.
+fn count_arg(
+    fp: &mut Footprint,
+    syscall: &str,
+    index: u8,
+    label: &str,
+    value: u64,
+    name: Option<String>,
+) {
+    fp.count_argument(syscall, index, label, value, name.clone());
+    let Some(name) = name else {
+        return;
+    };
+    let key = format!("{syscall}/{index}");
+    let Some(v) = fp
+        .arguments
+        .get_mut(&key)
+        .and_then(|a| a.values.get_mut(&value))
+    else {
+        return;
+    };
+    match &mut v.name {
+        Some(existing) if !existing.split(',').any(|n| n == name) => {
+            existing.push(',');
+            existing.push_str(&name);
+        }
+        Some(_) => {}
+        None => v.name = Some(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(abi: Abi, name: &str, args: [u64; 6]) -> SyscallEvent {
+        let me = std::process::id() as i32;
+        SyscallEvent {
+            tid: me,
+            tgid: me,
+            abi,
+            number: abi.table().number(name).expect("syscall exists"),
+            args,
+            ret: None,
+        }
+    }
+
+    #[test]
+    fn clone_and_socket_arguments_are_named() {
+        let mut d = Decoder::new();
+        let mut fp = Footprint::default();
+        assert!(!d.on_entry(
+            &mut fp,
+            &event(Abi::X86_64, "clone", [0x1200011, 0, 0, 0, 0, 0])
+        ));
+        let clone = &fp.arguments["clone/0"];
+        assert_eq!(clone.label, "flags");
+        assert_eq!(
+            clone.values[&0x1200011].name.as_deref(),
+            Some("CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD")
+        );
+        let sock = event(Abi::X86_64, "socket", [2, 1 | 0o2000000, 0, 0, 0, 0]);
+        assert!(d.on_entry(&mut fp, &sock), "socket needs its result");
+        assert_eq!(
+            fp.arguments["socket/0"].values[&2].name.as_deref(),
+            Some("AF_INET")
+        );
+        assert_eq!(
+            fp.arguments["socket/1"].values[&(1 | 0o2000000)]
+                .name
+                .as_deref(),
+            Some("SOCK_STREAM|SOCK_CLOEXEC")
+        );
+    }
+
+    #[test]
+    fn same_option_number_on_two_levels_keeps_both_names() {
+        let mut d = Decoder::new();
+        let mut fp = Footprint::default();
+        d.on_entry(
+            &mut fp,
+            &event(Abi::X86_64, "setsockopt", [99999, 1, 2, 0, 0, 0]),
+        );
+        d.on_entry(
+            &mut fp,
+            &event(Abi::X86_64, "setsockopt", [99999, 6, 2, 0, 0, 0]),
+        );
+        let v = &fp.arguments["setsockopt/2"].values[&2];
+        assert_eq!(v.count, 2);
+        assert_eq!(
+            v.name.as_deref(),
+            Some("SOL_SOCKET/SO_REUSEADDR,SOL_TCP/TCP_MAXSEG")
+        );
+    }
+
+    #[test]
+    fn x32_and_i386_numbers_resolve() {
+        let d = Decoder::new();
+        let x32_ioctl = Abi::X32.table().number("ioctl").expect("x32 ioctl");
+        assert!(d.is_relevant(Abi::X32, x32_ioctl));
+        let i386_read = Abi::I386.table().number("read").expect("i386 read");
+        assert_eq!(i386_read, 3);
+        assert!(d.is_relevant(Abi::I386, i386_read));
+        assert!(!d.is_relevant(Abi::X86_64, 39), "getpid needs nothing");
+        assert!(d.may_need_exit(Abi::X86_64, 257), "openat creates an fd");
+        assert!(!d.may_need_exit(Abi::X86_64, 0), "read does not");
+    }
+
+    #[test]
+    fn exit_without_entry_or_failure_changes_nothing() {
+        let mut d = Decoder::new();
+        let mut fp = Footprint::default();
+        let mut ev = event(Abi::X86_64, "openat", [u64::MAX - 99, 0, 0, 0, 0, 0]);
+        ev.ret = Some(3);
+        d.on_exit(&mut fp, &ev);
+        assert!(fp.objects.is_empty());
+        ev.ret = None;
+        assert!(d.on_entry(&mut fp, &ev));
+        ev.ret = Some(-2);
+        d.on_exit(&mut fp, &ev);
+        assert!(fp.objects.is_empty());
+    }
 }

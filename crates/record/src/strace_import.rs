@@ -1,1 +1,0 @@
-//! Import of `strace -f` output into a footprint.
