@@ -19,6 +19,7 @@
 # Environment: KEEP_LOG=FILE keeps a copy of the captured kernel log.
 # Needs: root, runc and/or crun, jq, dmesg (util-linux >= 2.37 for --follow-new).
 set -euo pipefail
+trap 'echo "record-runtime-base: command failed at line $LINENO" >&2' ERR
 
 RUNS=5
 WRITE=0
@@ -182,10 +183,15 @@ echo "# audit serials $first..$last: $count records, $(( last - first + 1 - coun
 declare -A NAME
 while read -r sname snum; do NAME[$snum]="$sname"; done < <(awk '!/^#/ && NF == 2' "$TABLE")
 
-# The runtime's records of one run: that pid's records before the first probe record.
+# The runtime's records of one run: its init pid's records before the first probe record.
+# One pass over the log writes "pid syscall-number" lines for all runs.
+grep 'type=1326' "$LOG" | awk -v probe="comm=\"$PROBE\"" '
+    { pid = $0; sub(/.* pid=/, "", pid); sub(/ .*/, "", pid) }
+    index($0, probe) { done[pid] = 1; next }
+    !(pid in done) { nr = $0; sub(/.* syscall=/, "", nr); sub(/ .*/, "", nr); print pid, nr }' \
+    > "$WORK/runtime-records"
 runtime_syscalls() { # PID -> syscall numbers, in order
-    grep 'type=1326' "$LOG" | grep " pid=$1 " \
-        | awk -v probe="comm=\"$PROBE\"" 'index($0, probe) { exit } { sub(/.* syscall=/, ""); sub(/ .*/, ""); print }'
+    awk -v pid="$1" '$1 == pid { print $2 }' "$WORK/runtime-records"
 }
 
 for runtime in "${RUNTIMES[@]}"; do

@@ -18,6 +18,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Record and score the built-in demo workload (the default main job).
+    Demo(cmd::demo::Args),
+    #[command(hide = true)]
+    DemoWorkload,
     /// Compare the built-in deployment models (VAP, tenant share, HAP).
     Models(cmd::models::Args),
     /// Compute the profile of a stack described in a TOML file.
@@ -47,6 +51,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::DemoWorkload => cmd::demo::workload(),
         Command::Models(a) => cmd::models::run(a),
         Command::Model(a) => cmd::models::run_model(a),
         Command::Record(a) => cmd::record::run(a),

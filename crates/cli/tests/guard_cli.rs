@@ -138,6 +138,22 @@ fn spo_file_gives_one_guard_per_resource() {
 }
 
 #[test]
+fn firecracker_file_gives_one_guard_per_thread() {
+    let v = json(&aprof(&[
+        "guard",
+        &profile("firecracker-x86_64.json"),
+        "--json",
+    ]));
+    let guards = v["guards"].as_array().unwrap();
+    assert_eq!(guards.len(), 3);
+    assert!(guards.iter().all(|g| g["format"] == "seccompiler"));
+    // i386 is another audit arch: seccompiler kills the process.
+    assert_eq!(guards[0]["abis"][1]["abi"], "i386");
+    assert_eq!(guards[0]["abis"][1]["covered"], false);
+    assert_eq!(guards[0]["abis"][1]["allowed_count"], 0);
+}
+
+#[test]
 fn malformed_json_gives_one_error_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.json");

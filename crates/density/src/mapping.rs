@@ -460,7 +460,11 @@ pub fn reach_of_footprint(
     }
     for object in &footprint.objects {
         let rules = map.rules_for(&object.class);
-        if !rules.iter().any(|r| r.key != "*") {
+        // A pipe has one kind of code; other kinds need a specific rule.
+        if !rules
+            .iter()
+            .any(|r| r.key != "*" || r.kind == RuleKind::Pipe)
+        {
             reach.unmapped.push(Unmapped::Object {
                 class: object.class.clone(),
             });

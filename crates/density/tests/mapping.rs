@@ -139,6 +139,14 @@ fn other_filesystems_and_fd_kinds() {
         ),
         (ObjectClass::Pipe, &["fs"]),
         (
+            ObjectClass::CharDevice {
+                major: 1,
+                minor: 3,
+                driver: "mem/null".into(),
+            },
+            &["drivers/char"],
+        ),
+        (
             ObjectClass::AnonInode {
                 name: "[eventfd]".into(),
             },
@@ -174,6 +182,14 @@ fn other_filesystems_and_fd_kinds() {
     for (class, expected) in cases {
         let fp = footprint(&[], &[(class.clone(), &["read"])]);
         let reach = subsystems_of_footprint(&fp);
+        assert!(
+            reach
+                .unmapped
+                .iter()
+                .all(|u| !matches!(u, Unmapped::Object { .. })),
+            "{class:?}: {:?}",
+            reach.unmapped
+        );
         for s in expected {
             assert!(
                 reach.contains(s),

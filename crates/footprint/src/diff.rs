@@ -10,11 +10,26 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reached {
-    Syscall { abi: Abi, name: String },
+    Syscall {
+        abi: Abi,
+        name: String,
+    },
     /// Argument `index` of `syscall` took `value`.
-    Argument { syscall: String, index: u8, label: String, value: u64, value_name: Option<String> },
-    Object { class: ObjectClass },
-    Ioctl { class: ObjectClass, request: u64, request_name: Option<String> },
+    Argument {
+        syscall: String,
+        index: u8,
+        label: String,
+        value: u64,
+        value_name: Option<String>,
+    },
+    Object {
+        class: ObjectClass,
+    },
+    Ioctl {
+        class: ObjectClass,
+        request: u64,
+        request_name: Option<String>,
+    },
 }
 
 impl Reached {
@@ -22,13 +37,25 @@ impl Reached {
     pub fn describe(&self) -> String {
         match self {
             Reached::Syscall { abi, name } => format!("syscall {name} ({abi})"),
-            Reached::Argument { syscall, index, label, value, value_name } => {
+            Reached::Argument {
+                syscall,
+                index,
+                label,
+                value,
+                value_name,
+            } => {
                 let v = value_name.clone().unwrap_or_else(|| format!("{value:#x}"));
                 format!("{syscall} argument {index} ({label}) = {v}")
             }
             Reached::Object { class } => format!("object {}", describe_class(class)),
-            Reached::Ioctl { class, request, request_name } => {
-                let r = request_name.clone().unwrap_or_else(|| format!("{request:#x}"));
+            Reached::Ioctl {
+                class,
+                request,
+                request_name,
+            } => {
+                let r = request_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{request:#x}"));
                 format!("ioctl {r} on {}", describe_class(class))
             }
         }
@@ -51,10 +78,22 @@ pub fn describe_class(class: &ObjectClass) -> String {
         ObjectClass::File { fstype } => format!("file on {fstype}"),
         ObjectClass::Directory { fstype } => format!("directory on {fstype}"),
         ObjectClass::Pipe => "pipe".into(),
-        ObjectClass::Socket { family, socket_type, protocol } => format!("socket {family}/{socket_type}/{protocol}"),
+        ObjectClass::Socket {
+            family,
+            socket_type,
+            protocol,
+        } => format!("socket {family}/{socket_type}/{protocol}"),
         ObjectClass::AnonInode { name } => format!("anon inode {name}"),
-        ObjectClass::CharDevice { major, minor, driver } => format!("char device {major}:{minor} ({driver})"),
-        ObjectClass::BlockDevice { major, minor, driver } => format!("block device {major}:{minor} ({driver})"),
+        ObjectClass::CharDevice {
+            major,
+            minor,
+            driver,
+        } => format!("char device {major}:{minor} ({driver})"),
+        ObjectClass::BlockDevice {
+            major,
+            minor,
+            driver,
+        } => format!("block device {major}:{minor} ({driver})"),
         ObjectClass::Other { description } => format!("other ({description})"),
     }
 }
@@ -64,7 +103,10 @@ pub fn reached(fp: &Footprint) -> BTreeSet<Reached> {
     let mut out = BTreeSet::new();
     for (abi, calls) in &fp.syscalls {
         for name in calls.keys() {
-            out.insert(Reached::Syscall { abi: *abi, name: name.clone() });
+            out.insert(Reached::Syscall {
+                abi: *abi,
+                name: name.clone(),
+            });
         }
     }
     for arg in fp.arguments.values() {
@@ -79,9 +121,15 @@ pub fn reached(fp: &Footprint) -> BTreeSet<Reached> {
         }
     }
     for obj in &fp.objects {
-        out.insert(Reached::Object { class: obj.class.clone() });
+        out.insert(Reached::Object {
+            class: obj.class.clone(),
+        });
         for (request, use_) in &obj.ioctls {
-            out.insert(Reached::Ioctl { class: obj.class.clone(), request: *request, request_name: use_.name.clone() });
+            out.insert(Reached::Ioctl {
+                class: obj.class.clone(),
+                request: *request,
+                request_name: use_.name.clone(),
+            });
         }
     }
     out
@@ -115,14 +163,23 @@ impl Drift {
 /// (a decoder upgrade that names a value is not drift).
 pub fn drift(baseline: &Footprint, current: &Footprint) -> Drift {
     let key = |r: &Reached| match r {
-        Reached::Argument { syscall, index, value, .. } => Reached::Argument {
+        Reached::Argument {
+            syscall,
+            index,
+            value,
+            ..
+        } => Reached::Argument {
             syscall: syscall.clone(),
             index: *index,
             label: String::new(),
             value: *value,
             value_name: None,
         },
-        Reached::Ioctl { class, request, .. } => Reached::Ioctl { class: class.clone(), request: *request, request_name: None },
+        Reached::Ioctl { class, request, .. } => Reached::Ioctl {
+            class: class.clone(),
+            request: *request,
+            request_name: None,
+        },
         other => other.clone(),
     };
     let base = reached(baseline);
@@ -130,8 +187,14 @@ pub fn drift(baseline: &Footprint, current: &Footprint) -> Drift {
     let base_keys: BTreeSet<Reached> = base.iter().map(key).collect();
     let cur_keys: BTreeSet<Reached> = cur.iter().map(key).collect();
     Drift {
-        added: cur.into_iter().filter(|r| !base_keys.contains(&key(r))).collect(),
-        removed: base.into_iter().filter(|r| !cur_keys.contains(&key(r))).collect(),
+        added: cur
+            .into_iter()
+            .filter(|r| !base_keys.contains(&key(r)))
+            .collect(),
+        removed: base
+            .into_iter()
+            .filter(|r| !cur_keys.contains(&key(r)))
+            .collect(),
     }
 }
 
@@ -159,12 +222,21 @@ mod tests {
         let base = fp(&[0, 1]);
         let mut cur = fp(&[0, 1, 41]);
         cur.count_argument("socket", 0, "family", 2, Some("AF_INET".into()));
-        cur.count_object(ObjectClass::Pipe, "read").ioctls.insert(0x541b, crate::ValueUse { name: Some("FIONREAD".into()), count: 1 });
+        cur.count_object(ObjectClass::Pipe, "read").ioctls.insert(
+            0x541b,
+            crate::ValueUse {
+                name: Some("FIONREAD".into()),
+                count: 1,
+            },
+        );
         let d = drift(&base, &cur);
         assert_eq!(d.added.len(), 4, "{:?}", d.added);
         assert!(d.removed.is_empty());
         assert_eq!(d.added_by_rule()["aprof/new-syscall"], 1);
-        assert!(d.added.iter().any(|r| r.describe() == "ioctl FIONREAD on pipe"));
+        assert!(d
+            .added
+            .iter()
+            .any(|r| r.describe() == "ioctl FIONREAD on pipe"));
     }
 
     #[test]
@@ -183,6 +255,12 @@ mod tests {
         let base = fp(&[0]);
         let mut cur = base.clone();
         cur.count_syscall(Abi::I386, 3, None, 0);
-        assert_eq!(drift(&base, &cur).added, vec![Reached::Syscall { abi: Abi::I386, name: "read".into() }]);
+        assert_eq!(
+            drift(&base, &cur).added,
+            vec![Reached::Syscall {
+                abi: Abi::I386,
+                name: "read".into()
+            }]
+        );
     }
 }

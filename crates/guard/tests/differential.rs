@@ -188,14 +188,17 @@ fn random_policy(rng: &mut Rng) -> Policy {
             }
         }
         if abi == Abi::X86_64 {
-            // The child returns from its SIGSYS handler with rt_sigreturn.
-            syscalls.insert(
-                "rt_sigreturn".into(),
-                vec![Rule {
-                    action: Action::Allow,
-                    conditions: Vec::new(),
-                }],
-            );
+            // The child returns from its SIGSYS handler with rt_sigreturn,
+            // and installs stacked filters with seccomp.
+            for name in ["rt_sigreturn", "seccomp"] {
+                syscalls.insert(
+                    name.into(),
+                    vec![Rule {
+                        action: Action::Allow,
+                        conditions: Vec::new(),
+                    }],
+                );
+            }
         }
         abis.insert(
             abi,
@@ -287,9 +290,11 @@ fn random_program(rng: &mut Rng) -> Vec<Insn> {
         .flat_map(|a| harmless(*a).into_iter().map(|(_, nr)| nr as u32))
         .collect();
     let mut prog = vec![
-        // rt_sigreturn always passes, for the SIGSYS handler.
+        // rt_sigreturn (for the SIGSYS handler) and seccomp (to stack
+        // filters) always pass.
         Insn::stmt(0x20, 0),
-        Insn::jump(0x15, 15, 0, 1),
+        Insn::jump(0x15, 15, 1, 0),
+        Insn::jump(0x15, 317, 0, 1),
         Insn::stmt(0x06, 0x7fff_0000),
         Insn::stmt(0x00, rng.next() as u32),
         Insn::stmt(0x02, 0),
@@ -574,7 +579,9 @@ fn kernel_accepts_what_validate_accepts() {
         let len = 1 + rng.below(8) as usize;
         let mut prog: Vec<Insn> = (0..len)
             .map(|_| Insn {
-                code: if rng.chance(70) {
+                code: if i % 2 == 0 {
+                    rng.pick(&[0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x64, 0x74, 0x15, 0x05, 0x06, 0x16, 0x87, 0x07, 0x84, 0x80, 0x81, 0x1d, 0x4d])
+                } else if rng.chance(70) {
                     rng.pick(&[0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x3c, 0x64, 0x74, 0x94, 0x15, 0x05, 0x06, 0x16, 0x28, 0x30, 0x40, 0xb1, 0x87, 0x07, 0x84, 0x80, 0x81])
                 } else {
                     rng.pick(&codes)
@@ -589,7 +596,7 @@ fn kernel_accepts_what_validate_accepts() {
                 },
             })
             .collect();
-        if i % 3 == 0 {
+        if i % 2 == 0 || i % 3 == 0 {
             prog.push(Insn::stmt(0x06, 0x7fff_0000));
         }
         let ours = bpf::validate(&prog);
@@ -623,4 +630,130 @@ fn kernel_accepts(prog: &[Insn]) -> bool {
 #[allow(dead_code)]
 fn unused() -> bool {
     is_root()
+}
+
+/// The action a policy gives a raw syscall number on an ABI.
+fn policy_action(policy: &Policy, abi: Abi, nr: u32, args: &[u64; 6]) -> Action {
+    match policy.abis.get(&abi) {
+        Some(p) => p.action(&aprof_footprint::abi::syscall_name(abi, nr), args),
+        None => policy.other_abi_action,
+    }
+}
+
+/// Compare `evaluate(filters)` with the interpreter over many inputs;
+/// returns (cases, disagreements).
+fn evaluation_disagreements(
+    rng: &mut Rng,
+    filters: &[Vec<Insn>],
+    values: &[u64],
+    per_nr: usize,
+) -> (usize, Vec<String>, bool) {
+    let ev = bpf::evaluate(filters);
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for abi in Abi::ALL {
+        let mut nrs: Vec<u32> = harmless(abi).into_iter().map(|(_, nr)| nr as u32).collect();
+        let table: Vec<u32> = abi.table().iter().map(|(_, nr)| nr).collect();
+        for _ in 0..20 {
+            nrs.push(rng.pick(&table));
+        }
+        for &nr in &nrs {
+            for _ in 0..per_nr {
+                let args = case_args(rng, values);
+                let sd = bpf::SeccompData {
+                    nr,
+                    arch: abi.audit_arch(),
+                    instruction_pointer: rng.next(),
+                    args,
+                };
+                let want = Action::from_ret(bpf::run_filters(filters, &sd));
+                let got = policy_action(&ev.policy, abi, nr, &args);
+                n += 1;
+                if want != got {
+                    bad.push(format!("{abi} nr {nr} args {args:x?}: interpreter {want}, policy {got}"));
+                }
+            }
+        }
+    }
+    (n, bad, ev.exact)
+}
+
+#[test]
+fn evaluation_agrees_with_interpreter() {
+    let mut rng = Rng(0xe7a1_0000_0000_0042);
+    let mut total = 0;
+    for i in 0..40 {
+        let policy = random_policy(&mut rng);
+        let mut filters = vec![bpf::compile(&policy).expect("compiles")];
+        let mut values = condition_values(&policy);
+        if i % 4 == 3 {
+            let second = random_policy(&mut rng);
+            values.extend(condition_values(&second));
+            filters.push(bpf::compile(&second).expect("compiles"));
+        }
+        let (n, bad, exact) = evaluation_disagreements(&mut rng, &filters, &values, 12);
+        assert!(exact, "compiled policies evaluate exactly: {:?}", bpf::evaluate(&filters).notes);
+        assert!(bad.is_empty(), "{} of {n} disagree:\n{}", bad.len(), bad[..bad.len().min(5)].join("\n"));
+        total += n;
+    }
+    let (mut exact_programs, mut approx_cases, mut approx_bad) = (0, 0, 0);
+    for _ in 0..60 {
+        let filters = vec![random_program(&mut rng)];
+        let (n, bad, exact) = evaluation_disagreements(&mut rng, &filters, VALUE_POOL, 4);
+        if exact {
+            exact_programs += 1;
+            assert!(
+                bad.is_empty(),
+                "exact evaluation disagrees:\n{}\n{}",
+                bad[..bad.len().min(5)].join("\n"),
+                bpf::disassemble(&filters[0])
+            );
+            total += n;
+        } else {
+            approx_cases += n;
+            approx_bad += bad.len();
+        }
+    }
+    println!(
+        "evaluation cases: {total} exact; random programs evaluated exactly: {exact_programs}/60; \
+         approximate ones disagree on {approx_bad} of {approx_cases} inputs"
+    );
+}
+
+#[test]
+fn docker_default_round_trips_through_bpf() {
+    let policy = docker_default_policy();
+    let prog = bpf::compile(&policy).expect("compiles");
+    assert!(prog.len() <= 4096);
+    bpf::validate(&prog).expect("valid");
+    let ev = bpf::evaluate(std::slice::from_ref(&prog));
+    assert!(ev.exact, "{:?}", ev.notes);
+    let allowed = |p: &Policy| {
+        let x = &p.abis[&Abi::X86_64];
+        let all: Vec<&String> = x
+            .syscalls
+            .iter()
+            .filter(|(_, rules)| rules.iter().any(|r| r.action == Action::Allow))
+            .map(|(n, _)| n)
+            .collect();
+        let conditional: Vec<&String> = x
+            .syscalls
+            .iter()
+            .filter(|(_, rules)| rules.iter().any(|r| r.action == Action::Allow && !r.conditions.is_empty()))
+            .map(|(n, _)| n)
+            .collect();
+        (all.len(), conditional.into_iter().cloned().collect::<Vec<_>>())
+    };
+    let (n_src, cond_src) = allowed(&policy);
+    let (n_ev, cond_ev) = allowed(&ev.policy);
+    println!("docker default x86_64: {n_src} allowed in the profile, {n_ev} after compile+evaluate; conditional {cond_ev:?}");
+    assert_eq!(n_src, n_ev);
+    assert_eq!(cond_src, cond_ev);
+    assert_eq!(cond_ev, ["clone", "personality", "socket"]);
+    let mut rng = Rng(7);
+    let values = condition_values(&policy);
+    let (n, bad, _) = evaluation_disagreements(&mut rng, &[prog], &values, 30);
+    assert!(bad.is_empty(), "{} of {n} disagree:\n{}", bad.len(), bad[..bad.len().min(5)].join("\n"));
+    let text = bpf::disassemble(&bpf::compile(&policy).expect("compiles"));
+    assert!(text.contains("x86_64:personality"), "{}", &text[..2000]);
 }

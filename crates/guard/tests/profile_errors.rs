@@ -177,3 +177,16 @@ fn config_json_with_and_without_seccomp() {
     let p = &load(without, ProfileFormat::Auto).unwrap()[0];
     assert_eq!(p.policy.action(Abi::I386, "mount", &[0; 6]), Action::Allow);
 }
+
+#[test]
+fn docker_profile_read_as_oci_is_refused() {
+    let text = include_str!("../../../data/profiles/docker-default.json");
+    let err = load(text, ProfileFormat::Oci).unwrap_err().to_string();
+    assert!(
+        err.contains("archMap") && err.contains("--format docker"),
+        "{err}"
+    );
+    let text = include_str!("../../../data/profiles/docker-conditional-include.json");
+    let err = load(text, ProfileFormat::Oci).unwrap_err().to_string();
+    assert!(err.contains("includes"), "{err}");
+}

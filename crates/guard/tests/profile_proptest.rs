@@ -348,13 +348,14 @@ proptest! {
     }
 
     #[test]
-    fn mutated_real_profiles_never_panic(file in 0usize..5, cut in any::<usize>(), byte in any::<u8>(), len in 0usize..3) {
+    fn mutated_real_profiles_never_panic(file in 0usize..6, cut in any::<usize>(), byte in any::<u8>(), len in 0usize..3) {
         let real = [
             include_str!("../../../data/profiles/docker-example.json"),
             include_str!("../../../data/profiles/docker-conditional-include.json"),
             include_str!("../../../data/profiles/spo-seccompprofile.yaml"),
             include_str!("../../../data/profiles/firecracker-x86_64.json"),
             include_str!("../../../data/profiles/podman-seccomp.json"),
+            include_str!("../../../data/profiles/runc-seccomp-syscall-test1.json"),
         ];
         let mut text = real[file].as_bytes().to_vec();
         let at = cut % text.len();

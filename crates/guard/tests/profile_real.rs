@@ -269,3 +269,60 @@ fn firecracker_filters_allow_50_host_syscalls_together() {
     );
     assert_eq!(vmm.action("fcntl", &[3, 4, 1, 0, 0, 0]), Action::Trap(0));
 }
+
+/// runc's own test profile and the verdicts its `seccomp_syscall_test1.c`
+/// expects from the kernel (EPERM/ENOSYS = blocked; any other result means
+/// the call reached the kernel). runc answers ENOSYS where a syscall with
+/// rules matches none (its "FIXME" cases); the policy says the default,
+/// EPERM: blocked either way.
+#[test]
+fn runc_test_profile_gives_runcs_expected_verdicts() {
+    let profiles = load_file(
+        &data("runc-seccomp-syscall-test1.json"),
+        ProfileFormat::Auto,
+        &default_ctx(),
+    )
+    .unwrap();
+    let p = &profiles[0];
+    assert_eq!(p.format, ProfileFormat::Oci);
+    assert!(
+        p.notes.iter().any(|n| n.contains("AARCH64")),
+        "{:?}",
+        p.notes
+    );
+    let x = &p.policy.abis[&Abi::X86_64];
+    let call = |name: &str, args: &[u64]| {
+        let mut a = [0u64; 6];
+        a[..args.len()].copy_from_slice(args);
+        x.action(name, &a)
+    };
+    let (allow, eperm) = (Action::Allow, Action::Errno(1));
+    // Masked rule: (protocol & 0xf00) == 0.
+    assert_eq!(call("socket", &[1, 1, 0x000]), allow);
+    assert_eq!(call("socket", &[1, 1, 0x0ff]), allow);
+    assert_eq!(call("socket", &[1, 1, 0x001]), allow);
+    assert_eq!(call("socket", &[1, 1, 0x100]), eperm);
+    assert_eq!(call("socket", &[1, 1, 0xc00]), eperm);
+    // One entry testing arg0 twice: OR.
+    assert_eq!(call("process_vm_readv", &[100]), allow);
+    assert_eq!(call("process_vm_readv", &[9001]), allow);
+    assert_eq!(call("process_vm_readv", &[0]), eperm);
+    assert_eq!(call("process_vm_writev", &[1337]), Action::Errno(55));
+    assert_eq!(call("process_vm_writev", &[2020]), Action::Errno(55));
+    assert_eq!(call("process_vm_writev", &[0]), eperm);
+    // Different arguments: AND.
+    assert_eq!(call("kcmp", &[0, 1337]), allow);
+    assert_eq!(call("kcmp", &[0, 0]), eperm);
+    assert_eq!(call("kcmp", &[500, 1337]), eperm);
+    assert_eq!(call("kcmp", &[500, 500]), eperm);
+    // Two entries for one syscall: OR.
+    assert_eq!(call("dup3", &[0]), eperm);
+    assert_eq!(call("dup3", &[1]), allow);
+    assert_eq!(call("dup3", &[2]), eperm);
+    assert_eq!(call("dup3", &[3]), allow);
+    assert_eq!(call("unshare", &[0]), eperm);
+    assert_eq!(call("setns", &[0, 0]), eperm);
+    assert_eq!(call("write", &[u64::MAX]), allow);
+    // All three x86 ABIs are listed.
+    assert_eq!(p.policy.abis.len(), 3);
+}

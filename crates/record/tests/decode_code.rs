@@ -163,3 +163,30 @@ fn exec_mmap_of_a_file_is_recorded_at_the_call() {
         assert_eq!(code.build_id.as_deref(), Some(id.as_str()));
     }
 }
+
+#[test]
+fn execve_entry_scans_only_an_image_that_changed() {
+    let mut d = Decoder::new();
+    let mut fp = Footprint::default();
+    let execve = SyscallEvent {
+        tid: me(),
+        tgid: me(),
+        abi: Abi::X86_64,
+        number: 59,
+        args: [0; 6],
+        ret: None,
+    };
+    // A process never scanned is a fork of an image already recorded (or
+    // aprof itself before the workload's exec): nothing to record.
+    d.on_entry(&mut fp, &execve);
+    assert!(fp.code.is_empty());
+    // New code (here an anonymous PROT_EXEC mapping) makes it worth a scan.
+    let mmap = SyscallEvent {
+        number: 9,
+        args: [0, 4096, 5, 0x22, u64::MAX, 0],
+        ..execve.clone()
+    };
+    d.on_entry(&mut fp, &mmap);
+    d.on_entry(&mut fp, &execve);
+    assert!(fp.code.iter().any(|c| c.path == exe_of(me())));
+}

@@ -558,3 +558,73 @@ fn classes_known_at_creation_match_what_a_later_look_finds() {
         );
     }
 }
+
+#[test]
+fn sockets_known_from_arguments_match_what_a_later_look_finds() {
+    let cases = [
+        (libc::AF_INET, libc::SOCK_STREAM, 0),
+        (libc::AF_INET6, libc::SOCK_DGRAM, 0),
+        (libc::AF_INET, libc::SOCK_DGRAM, libc::IPPROTO_UDP),
+        (libc::AF_UNIX, libc::SOCK_SEQPACKET, 0),
+        (libc::AF_NETLINK, libc::SOCK_DGRAM, libc::NETLINK_ROUTE),
+        (
+            libc::AF_NETLINK,
+            libc::SOCK_RAW,
+            libc::NETLINK_KOBJECT_UEVENT,
+        ),
+    ];
+    for (family, ty, protocol) in cases {
+        let ty = ty | libc::SOCK_CLOEXEC;
+        // SAFETY: plain socket(2); the fd is owned right after.
+        let fd = unsafe { libc::socket(family, ty, protocol) };
+        if fd < 0 {
+            eprintln!("skipping socket({family}, {ty}, {protocol}): not supported here");
+            continue;
+        }
+        // SAFETY: fresh fd owned here only.
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        let mut d = Decoder::new();
+        let mut fp = Footprint::default();
+        let mut ev = event(
+            me(),
+            Abi::X86_64,
+            "socket",
+            [family as u64, ty as u64, protocol as u64, 0, 0, 0],
+        );
+        assert!(d.on_entry(&mut fp, &ev));
+        ev.ret = Some(i64::from(owned.as_raw_fd()));
+        d.on_exit(&mut fp, &ev);
+        assert_eq!(
+            fp.objects[0].class,
+            class_of_read(me(), owned.as_raw_fd()),
+            "socket({family}, {ty}, {protocol})"
+        );
+    }
+}
+
+#[test]
+fn accepted_sockets_take_the_listeners_class() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let addr = listener.local_addr().expect("addr");
+    let _client = std::net::TcpStream::connect(addr).expect("connect");
+    let mut d = Decoder::new();
+    let mut fp = Footprint::default();
+    let mut ev = event(
+        me(),
+        Abi::X86_64,
+        "accept4",
+        [listener.as_raw_fd() as u64, 0, 0, 0, 0, 0],
+    );
+    assert!(d.on_entry(&mut fp, &ev));
+    let (conn, _) = listener.accept().expect("accept");
+    ev.ret = Some(i64::from(conn.as_raw_fd()));
+    d.on_exit(&mut fp, &ev);
+    let tcp = socket("AF_INET", "SOCK_STREAM", "TCP");
+    assert_eq!(fp.objects.len(), 1);
+    assert_eq!(fp.objects[0].class, tcp);
+    assert_eq!(
+        fp.objects[0].syscalls["accept4"], 1,
+        "one call, counted once"
+    );
+    assert_eq!(class_of_read(me(), conn.as_raw_fd()), tcp);
+}

@@ -5,8 +5,8 @@
 //! recompute it by hand.
 
 pub mod sarif;
-pub mod workload;
 mod svg;
+pub mod workload;
 
 use aprof_score::{Measure, Profile};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};

@@ -5,10 +5,22 @@ use aprof_footprint::diff::Drift;
 use serde_json::{json, Value};
 
 const RULES: &[(&str, &str)] = &[
-    ("aprof/new-syscall", "The workload made a syscall its baseline never made."),
-    ("aprof/new-argument-value", "A syscall argument took a value the baseline never saw."),
-    ("aprof/new-object-class", "The workload reached a class of kernel object the baseline never reached."),
-    ("aprof/new-ioctl", "The workload issued an ioctl request the baseline never issued on that object class."),
+    (
+        "aprof/new-syscall",
+        "The workload made a syscall its baseline never made.",
+    ),
+    (
+        "aprof/new-argument-value",
+        "A syscall argument took a value the baseline never saw.",
+    ),
+    (
+        "aprof/new-object-class",
+        "The workload reached a class of kernel object the baseline never reached.",
+    ),
+    (
+        "aprof/new-ioctl",
+        "The workload issued an ioctl request the baseline never issued on that object class.",
+    ),
 ];
 
 /// A SARIF log with one result per item the workload reaches beyond its
@@ -53,12 +65,23 @@ mod tests {
         let mut cur = base.clone();
         cur.count_syscall(Abi::X86_64, 41, None, 0);
         cur.count_argument("socket", 0, "family", 2, Some("AF_INET".into()));
-        let v: Value = serde_json::from_str(&drift_sarif(&drift(&base, &cur), "base.json")).unwrap();
+        let v: Value =
+            serde_json::from_str(&drift_sarif(&drift(&base, &cur), "base.json")).unwrap();
         assert_eq!(v["version"], "2.1.0");
         let results = v["runs"][0]["results"].as_array().unwrap();
         assert_eq!(results.len(), 2);
-        let ids: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-        assert!(results.iter().all(|r| ids.contains(&r["ruleId"].as_str().unwrap())));
-        assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "base.json");
+        let ids: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert!(results
+            .iter()
+            .all(|r| ids.contains(&r["ruleId"].as_str().unwrap())));
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "base.json"
+        );
     }
 }

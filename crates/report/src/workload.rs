@@ -27,12 +27,27 @@ fn f(v: f64) -> String {
 
 fn hap_rows(t: &mut Table, name: &str, h: &Hap) {
     for k in &h.kernel_terms {
-        t.add_row(vec![name.to_owned(), format!("kernel {}", k.subsystem), f(k.density), k.evidence.join(", ")]);
+        t.add_row(vec![
+            name.to_owned(),
+            format!("kernel {}", k.subsystem),
+            f(k.density),
+            k.evidence.join(", "),
+        ]);
     }
     for m in &h.model_terms {
-        t.add_row(vec![name.to_owned(), format!("model layer {}", m.layer), f(m.value), m.via.clone()]);
+        t.add_row(vec![
+            name.to_owned(),
+            format!("model layer {}", m.layer),
+            f(m.value),
+            m.via.clone(),
+        ]);
     }
-    t.add_row(vec![name.to_owned(), "= total".into(), f(h.value), h.formula.clone()]);
+    t.add_row(vec![
+        name.to_owned(),
+        "= total".into(),
+        f(h.value),
+        h.formula.clone(),
+    ]);
 }
 
 /// A terminal report.
@@ -43,19 +58,57 @@ pub fn workload_table(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> Stri
         p.unit,
         p.syscall_layer,
         p.syscall_layer_owner,
-        if p.syscall_layer_shared { "shared" } else { "not shared" }
+        if p.syscall_layer_shared {
+            "shared"
+        } else {
+            "not shared"
+        }
     );
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["figure", "term", "value", "why / formula"]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["figure", "term", "value", "why / formula"]);
     for k in &p.kernel_terms {
-        t.add_row(vec!["VAP".into(), format!("kernel {}", k.subsystem), f(k.density), format!("{} CVEs in {:.2} y, decay-weighted; {}", k.cves, k.years, k.evidence.join(", "))]);
+        t.add_row(vec![
+            "VAP".into(),
+            format!("kernel {}", k.subsystem),
+            f(k.density),
+            format!(
+                "{} CVEs in {:.2} y, decay-weighted; {}",
+                k.cves,
+                k.years,
+                k.evidence.join(", ")
+            ),
+        ]);
     }
     for c in &p.code_terms {
-        t.add_row(vec!["VAP".into(), format!("code {}", c.path), f(c.value), format!("{} exec bytes × {} per MiB ({})", c.exec_bytes, p.user_density_per_mib, c.owner)]);
+        t.add_row(vec![
+            "VAP".into(),
+            format!("code {}", c.path),
+            f(c.value),
+            format!(
+                "{} exec bytes × {} per MiB ({})",
+                c.exec_bytes, p.user_density_per_mib, c.owner
+            ),
+        ]);
     }
-    t.add_row(vec!["VAP".into(), "= total".into(), f(p.vap), p.vap_formula.clone()]);
-    t.add_row(vec!["VAP".into(), "tenant".into(), f(p.tenant_vap), String::new()]);
-    t.add_row(vec!["VAP".into(), "provider".into(), f(p.provider_vap), String::new()]);
+    t.add_row(vec![
+        "VAP".into(),
+        "= total".into(),
+        f(p.vap),
+        p.vap_formula.clone(),
+    ]);
+    t.add_row(vec![
+        "VAP".into(),
+        "tenant".into(),
+        f(p.tenant_vap),
+        String::new(),
+    ]);
+    t.add_row(vec![
+        "VAP".into(),
+        "provider".into(),
+        f(p.provider_vap),
+        String::new(),
+    ]);
     hap_rows(&mut t, "observed HAP", &p.observed_hap);
     s.push_str(&format!("{t}\n"));
     s.push_str(&summary(p, patch));
@@ -90,23 +143,52 @@ fn summary(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
         s.push_str(&format!("Note: {n}\n"));
     }
     if !p.unmapped.is_empty() {
-        s.push_str(&format!("Unmapped ({}): {}\n", p.unmapped.len(), p.unmapped.join("; ")));
+        s.push_str(&format!(
+            "Unmapped ({}): {}\n",
+            p.unmapped.len(),
+            p.unmapped.join("; ")
+        ));
     }
     s
 }
 
 /// Markdown.
 pub fn workload_markdown(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
-    let mut s = format!("## Workload profile: `{}` model\n\n| figure | term | value | why |\n|---|---|---|---|\n", p.model);
+    let mut s = format!(
+        "## Workload profile: `{}` model\n\n| figure | term | value | why |\n|---|---|---|---|\n",
+        p.model
+    );
     for k in &p.kernel_terms {
-        s.push_str(&format!("| VAP | kernel {} | {} | {} |\n", k.subsystem, f(k.density), k.evidence.join(", ").replace('|', "\\|")));
+        s.push_str(&format!(
+            "| VAP | kernel {} | {} | {} |\n",
+            k.subsystem,
+            f(k.density),
+            k.evidence.join(", ").replace('|', "\\|")
+        ));
     }
     for c in &p.code_terms {
-        s.push_str(&format!("| VAP | code `{}` | {} | {} exec bytes ({}) |\n", c.path, f(c.value), c.exec_bytes, c.owner));
+        s.push_str(&format!(
+            "| VAP | code `{}` | {} | {} exec bytes ({}) |\n",
+            c.path,
+            f(c.value),
+            c.exec_bytes,
+            c.owner
+        ));
     }
-    s.push_str(&format!("| VAP | **total** | **{}** | {} |\n", f(p.vap), p.vap_formula));
-    for (name, h) in [("observed HAP", &p.observed_hap), ("exposed HAP", &p.exposed_hap)] {
-        s.push_str(&format!("| {name} | **total** | **{}** | {} |\n", f(h.value), h.formula));
+    s.push_str(&format!(
+        "| VAP | **total** | **{}** | {} |\n",
+        f(p.vap),
+        p.vap_formula
+    ));
+    for (name, h) in [
+        ("observed HAP", &p.observed_hap),
+        ("exposed HAP", &p.exposed_hap),
+    ] {
+        s.push_str(&format!(
+            "| {name} | **total** | **{}** | {} |\n",
+            f(h.value),
+            h.formula
+        ));
     }
     s.push('\n');
     s.push_str(&summary(p, patch));

@@ -102,9 +102,11 @@ pub fn apply_override(stacks: &mut [Stack], spec: &str) -> Result<(), String> {
                     .parse()
                     .map_err(|_| format!("override '{spec}': shared is true or false"))?
             }
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "override '{spec}': unknown field '{field}' (size_kloc, density, owner, shared)"
-            )),
+            ))
+            }
         }
     }
     if hits == 0 {

@@ -28,15 +28,51 @@ pub const DEFAULT_USER_DENSITY_PER_MIB: f64 = 8.0;
 /// Socket families by number (`<linux/socket.h>`), for guards that filter
 /// `socket()` by family.
 const SOCKET_FAMILIES: &[(u64, &str)] = &[
-    (1, "AF_UNIX"), (2, "AF_INET"), (3, "AF_AX25"), (4, "AF_IPX"), (5, "AF_APPLETALK"),
-    (6, "AF_NETROM"), (7, "AF_BRIDGE"), (8, "AF_ATMPVC"), (9, "AF_X25"), (10, "AF_INET6"),
-    (11, "AF_ROSE"), (12, "AF_DECnet"), (13, "AF_NETBEUI"), (14, "AF_SECURITY"), (15, "AF_KEY"),
-    (16, "AF_NETLINK"), (17, "AF_PACKET"), (18, "AF_ASH"), (19, "AF_ECONET"), (20, "AF_ATMSVC"),
-    (21, "AF_RDS"), (22, "AF_SNA"), (23, "AF_IRDA"), (24, "AF_PPPOX"), (25, "AF_WANPIPE"),
-    (26, "AF_LLC"), (27, "AF_IB"), (28, "AF_MPLS"), (29, "AF_CAN"), (30, "AF_TIPC"),
-    (31, "AF_BLUETOOTH"), (32, "AF_IUCV"), (33, "AF_RXRPC"), (34, "AF_ISDN"), (35, "AF_PHONET"),
-    (36, "AF_IEEE802154"), (37, "AF_CAIF"), (38, "AF_ALG"), (39, "AF_NFC"), (40, "AF_VSOCK"),
-    (41, "AF_KCM"), (42, "AF_QIPCRTR"), (43, "AF_SMC"), (44, "AF_XDP"), (45, "AF_MCTP"),
+    (1, "AF_UNIX"),
+    (2, "AF_INET"),
+    (3, "AF_AX25"),
+    (4, "AF_IPX"),
+    (5, "AF_APPLETALK"),
+    (6, "AF_NETROM"),
+    (7, "AF_BRIDGE"),
+    (8, "AF_ATMPVC"),
+    (9, "AF_X25"),
+    (10, "AF_INET6"),
+    (11, "AF_ROSE"),
+    (12, "AF_DECnet"),
+    (13, "AF_NETBEUI"),
+    (14, "AF_SECURITY"),
+    (15, "AF_KEY"),
+    (16, "AF_NETLINK"),
+    (17, "AF_PACKET"),
+    (18, "AF_ASH"),
+    (19, "AF_ECONET"),
+    (20, "AF_ATMSVC"),
+    (21, "AF_RDS"),
+    (22, "AF_SNA"),
+    (23, "AF_IRDA"),
+    (24, "AF_PPPOX"),
+    (25, "AF_WANPIPE"),
+    (26, "AF_LLC"),
+    (27, "AF_IB"),
+    (28, "AF_MPLS"),
+    (29, "AF_CAN"),
+    (30, "AF_TIPC"),
+    (31, "AF_BLUETOOTH"),
+    (32, "AF_IUCV"),
+    (33, "AF_RXRPC"),
+    (34, "AF_ISDN"),
+    (35, "AF_PHONET"),
+    (36, "AF_IEEE802154"),
+    (37, "AF_CAIF"),
+    (38, "AF_ALG"),
+    (39, "AF_NFC"),
+    (40, "AF_VSOCK"),
+    (41, "AF_KCM"),
+    (42, "AF_QIPCRTR"),
+    (43, "AF_SMC"),
+    (44, "AF_XDP"),
+    (45, "AF_MCTP"),
 ];
 
 /// The guard that bounds the exposed HAP.
@@ -44,7 +80,10 @@ const SOCKET_FAMILIES: &[(u64, &str)] = &[
 pub enum Guard<'a> {
     /// No seccomp guard: the whole syscall interface of every ABI.
     None,
-    Seccomp { label: String, policy: &'a Policy },
+    Seccomp {
+        label: String,
+        policy: &'a Policy,
+    },
 }
 
 /// What to score.
@@ -130,7 +169,15 @@ pub struct WorkloadProfile {
 /// The layer whose syscall interface a workload's syscalls reach: the first
 /// kernel-like layer from the top.
 pub fn syscall_layer(stack: &Stack) -> Option<&Layer> {
-    stack.layers.iter().find(|l| matches!(l.kind, LayerKind::HostKernel | LayerKind::GuestKernel | LayerKind::Sandbox | LayerKind::LibraryOs))
+    stack.layers.iter().find(|l| {
+        matches!(
+            l.kind,
+            LayerKind::HostKernel
+                | LayerKind::GuestKernel
+                | LayerKind::Sandbox
+                | LayerKind::LibraryOs
+        )
+    })
 }
 
 /// Everything `guard` lets through, as a footprint the mapping can read,
@@ -144,7 +191,10 @@ pub fn exposed_footprint(observed: &Footprint, guard: &Guard) -> Footprint {
                 Guard::None => true,
                 Guard::Seccomp { policy, .. } => {
                     let p = policy.effective(abi);
-                    p.default_action.reaches_kernel() || p.syscalls.get(name).is_some_and(|rules| rules.iter().any(|r| r.action.reaches_kernel()))
+                    p.default_action.reaches_kernel()
+                        || p.syscalls
+                            .get(name)
+                            .is_some_and(|rules| rules.iter().any(|r| r.action.reaches_kernel()))
                 }
             };
             if allowed && !fp.syscalls.get(&abi).is_some_and(|m| m.contains_key(name)) {
@@ -157,8 +207,14 @@ pub fn exposed_footprint(observed: &Footprint, guard: &Guard) -> Footprint {
         let allowed = match guard {
             Guard::None => true,
             Guard::Seccomp { policy, .. } => {
-                let direct = probe_types.iter().any(|&t| policy.action(Abi::X86_64, "socket", &[family, t, 0, 0, 0, 0]).reaches_kernel());
-                let multiplexed = policy.action(Abi::I386, "socketcall", &[1, 0, 0, 0, 0, 0]).reaches_kernel();
+                let direct = probe_types.iter().any(|&t| {
+                    policy
+                        .action(Abi::X86_64, "socket", &[family, t, 0, 0, 0, 0])
+                        .reaches_kernel()
+                });
+                let multiplexed = policy
+                    .action(Abi::I386, "socketcall", &[1, 0, 0, 0, 0, 0])
+                    .reaches_kernel();
                 direct || multiplexed
             }
         };
@@ -179,7 +235,13 @@ fn kernel_terms(reach: &Reach, density: &DensityTable) -> Vec<SubsystemTerm> {
             ev.sort();
             ev.dedup();
             ev.truncate(6);
-            SubsystemTerm { subsystem: s.clone(), density: d.weighted_per_year, cves: d.cves, years: d.years, evidence: ev }
+            SubsystemTerm {
+                subsystem: s.clone(),
+                density: d.weighted_per_year,
+                cves: d.cves,
+                years: d.years,
+                evidence: ev,
+            }
         })
         .collect()
 }
@@ -206,7 +268,12 @@ fn unseen_model_terms(stack: &Stack, syscall_layer: &str) -> Vec<ModelTerm> {
         .filter(|t| t.layer != syscall_layer)
         .map(|t| ModelTerm {
             layer: t.layer,
-            via: t.via.iter().map(|v| format!("{} ({}/{})", v.interface, v.width, v.entry_points)).collect::<Vec<_>>().join("; "),
+            via: t
+                .via
+                .iter()
+                .map(|v| format!("{} ({}/{})", v.interface, v.width, v.entry_points))
+                .collect::<Vec<_>>()
+                .join("; "),
             value: t.value,
         })
         .collect()
@@ -215,7 +282,12 @@ fn unseen_model_terms(stack: &Stack, syscall_layer: &str) -> Vec<ModelTerm> {
 /// Score a workload.
 pub fn score(inputs: &WorkloadInputs) -> Result<WorkloadProfile, String> {
     let stack = inputs.model;
-    let layer = syscall_layer(stack).ok_or_else(|| format!("model '{}' has no kernel, sandbox or library-OS layer to serve syscalls", stack.name))?;
+    let layer = syscall_layer(stack).ok_or_else(|| {
+        format!(
+            "model '{}' has no kernel, sandbox or library-OS layer to serve syscalls",
+            stack.name
+        )
+    })?;
     let options = ReachOptions::default();
     let observed_reach = reach_of_footprint(inputs.footprint, inputs.map, &options);
     let exposed_fp = exposed_footprint(inputs.footprint, &inputs.guard);
@@ -223,20 +295,46 @@ pub fn score(inputs: &WorkloadInputs) -> Result<WorkloadProfile, String> {
 
     let kernel = kernel_terms(&observed_reach, inputs.density);
     let kernel_vap: f64 = kernel.iter().map(|t| t.density).sum();
-    let owner_of = |kind: LayerKind| stack.layers.iter().find(|l| l.kind == kind).map(|l| l.owner);
-    let exe_paths: BTreeSet<&str> = inputs.footprint.processes.iter().map(|p| p.exe.as_str()).collect();
+    let owner_of = |kind: LayerKind| {
+        stack
+            .layers
+            .iter()
+            .find(|l| l.kind == kind)
+            .map(|l| l.owner)
+    };
+    let exe_paths: BTreeSet<&str> = inputs
+        .footprint
+        .processes
+        .iter()
+        .map(|p| p.exe.as_str())
+        .collect();
     let code: Vec<CodeTerm> = inputs
         .footprint
         .code
         .iter()
         .map(|c| {
             let is_program = exe_paths.contains(c.path.as_str());
-            let owner = if is_program { owner_of(LayerKind::Application) } else { owner_of(LayerKind::Libraries).or(owner_of(LayerKind::LibraryOs)) }.unwrap_or(Owner::Tenant);
-            CodeTerm { path: c.path.clone(), exec_bytes: c.exec_bytes, owner, value: c.exec_bytes as f64 / 1_048_576.0 * inputs.user_density_per_mib }
+            let owner = if is_program {
+                owner_of(LayerKind::Application)
+            } else {
+                owner_of(LayerKind::Libraries).or(owner_of(LayerKind::LibraryOs))
+            }
+            .unwrap_or(Owner::Tenant);
+            CodeTerm {
+                path: c.path.clone(),
+                exec_bytes: c.exec_bytes,
+                owner,
+                value: c.exec_bytes as f64 / 1_048_576.0 * inputs.user_density_per_mib,
+            }
         })
         .collect();
     let user_vap: f64 = code.iter().map(|c| c.value).sum();
-    let user_by = |o: Owner| code.iter().filter(|c| c.owner == o).map(|c| c.value).sum::<f64>();
+    let user_by = |o: Owner| {
+        code.iter()
+            .filter(|c| c.owner == o)
+            .map(|c| c.value)
+            .sum::<f64>()
+    };
     let kernel_for = |o: Owner| if layer.owner == o { kernel_vap } else { 0.0 };
 
     let mut notes = Vec::new();
@@ -257,18 +355,36 @@ pub fn score(inputs: &WorkloadInputs) -> Result<WorkloadProfile, String> {
         if layer.shared && layer.kind != LayerKind::HostKernel {
             // A shared emulator (gVisor's Sentry): the share of its entry
             // points this footprint uses, capped by the model's width.
-            for iface in layer.interfaces.iter().filter(|i| stack.layer(&i.from).is_some_and(|f| !f.shared)) {
-                let used = fp.syscalls.values().flat_map(|m| m.keys()).collect::<BTreeSet<_>>().len() as u32;
+            for iface in layer
+                .interfaces
+                .iter()
+                .filter(|i| stack.layer(&i.from).is_some_and(|f| !f.shared))
+            {
+                let used = fp
+                    .syscalls
+                    .values()
+                    .flat_map(|m| m.keys())
+                    .collect::<BTreeSet<_>>()
+                    .len() as u32;
                 let width = used.min(iface.width);
                 model_terms.push(ModelTerm {
                     layer: layer.name.clone(),
-                    via: format!("{} ({width} of {} entry points used)", iface.name, iface.entry_points),
+                    via: format!(
+                        "{} ({width} of {} entry points used)",
+                        iface.name, iface.entry_points
+                    ),
                     value: layer.weight() * width as f64 / iface.entry_points as f64,
                 });
             }
         }
-        let value = terms.iter().map(|t| t.density).sum::<f64>() + model_terms.iter().map(|t| t.value).sum::<f64>();
-        Hap { value, formula, kernel_terms: terms, model_terms }
+        let value = terms.iter().map(|t| t.density).sum::<f64>()
+            + model_terms.iter().map(|t| t.value).sum::<f64>();
+        Hap {
+            value,
+            formula,
+            kernel_terms: terms,
+            model_terms,
+        }
     };
     let observed_hap = hap_of(&observed_reach, inputs.footprint, "the workload reached");
     let exposed_hap = hap_of(&exposed_reach, &exposed_fp, "the guard allows");
@@ -279,7 +395,11 @@ pub fn score(inputs: &WorkloadInputs) -> Result<WorkloadProfile, String> {
         Guard::None => "none (the whole syscall interface of x86_64, i386 and x32)".to_owned(),
         Guard::Seccomp { label, .. } => label.clone(),
     };
-    let mut unmapped: Vec<String> = observed_reach.unmapped.iter().map(|u| format!("{u:?}")).collect();
+    let mut unmapped: Vec<String> = observed_reach
+        .unmapped
+        .iter()
+        .map(|u| format!("{u:?}"))
+        .collect();
     unmapped.sort();
     Ok(WorkloadProfile {
         schema_version: 1,
@@ -313,5 +433,8 @@ pub fn reached_subsystems(p: &WorkloadProfile) -> BTreeSet<String> {
 
 /// Kernel terms by subsystem, for comparisons.
 pub fn by_subsystem(terms: &[SubsystemTerm]) -> BTreeMap<&str, f64> {
-    terms.iter().map(|t| (t.subsystem.as_str(), t.density)).collect()
+    terms
+        .iter()
+        .map(|t| (t.subsystem.as_str(), t.density))
+        .collect()
 }

@@ -5,7 +5,9 @@ use aprof_density::{Dataset, DensityParams, DensityTable, SubsystemMap};
 use aprof_footprint::{Abi, Environment, Footprint, ObjectClass};
 use aprof_guard::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
 use aprof_score::catalogue::{built_in, built_in_model};
-use aprof_score::workload::{score, Guard, WorkloadInputs, WorkloadProfile, DEFAULT_USER_DENSITY_PER_MIB};
+use aprof_score::workload::{
+    score, Guard, WorkloadInputs, WorkloadProfile, DEFAULT_USER_DENSITY_PER_MIB,
+};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -19,35 +21,75 @@ fn density() -> &'static DensityTable {
 
 fn run(fp: &Footprint, model: &str, guard: Guard) -> WorkloadProfile {
     let stack = built_in_model(model).unwrap();
-    let inputs = WorkloadInputs { footprint: fp, model: &stack, guard, density: density(), map: SubsystemMap::embedded(), user_density_per_mib: DEFAULT_USER_DENSITY_PER_MIB };
+    let inputs = WorkloadInputs {
+        footprint: fp,
+        model: &stack,
+        guard,
+        density: density(),
+        map: SubsystemMap::embedded(),
+        user_density_per_mib: DEFAULT_USER_DENSITY_PER_MIB,
+    };
     score(&inputs).unwrap()
 }
 
 fn footprint(calls: &[&str]) -> Footprint {
     let mut fp = Footprint::new(Environment::default());
     for c in calls {
-        let nr = Abi::X86_64.table().number(c).unwrap_or_else(|| panic!("{c}"));
+        let nr = Abi::X86_64
+            .table()
+            .number(c)
+            .unwrap_or_else(|| panic!("{c}"));
         fp.count_syscall(Abi::X86_64, nr, None, 0);
     }
     fp
 }
 
 fn subsystems(p: &WorkloadProfile) -> Vec<&str> {
-    p.kernel_terms.iter().map(|t| t.subsystem.as_str()).collect()
+    p.kernel_terms
+        .iter()
+        .map(|t| t.subsystem.as_str())
+        .collect()
 }
 
 #[test]
 fn sockets_reach_net_files_reach_fs_and_kvm_ioctls_reach_kvm() {
     let mut fp = footprint(&["socket", "connect", "read", "write", "openat", "ioctl"]);
-    fp.count_object(ObjectClass::Socket { family: "AF_INET".into(), socket_type: "SOCK_STREAM".into(), protocol: "TCP".into() }, "read");
-    fp.count_object(ObjectClass::File { fstype: "ext4".into() }, "read");
-    fp.count_object(ObjectClass::CharDevice { major: 10, minor: 232, driver: "kvm".into() }, "ioctl");
+    fp.count_object(
+        ObjectClass::Socket {
+            family: "AF_INET".into(),
+            socket_type: "SOCK_STREAM".into(),
+            protocol: "TCP".into(),
+        },
+        "read",
+    );
+    fp.count_object(
+        ObjectClass::File {
+            fstype: "ext4".into(),
+        },
+        "read",
+    );
+    fp.count_object(
+        ObjectClass::CharDevice {
+            major: 10,
+            minor: 232,
+            driver: "kvm".into(),
+        },
+        "ioctl",
+    );
     let p = run(&fp, "container", Guard::None);
     let s = subsystems(&p);
-    for want in ["net/ipv4", "net/core", "fs", "fs/ext4", "virt/kvm", "arch/x86/kvm"] {
+    for want in [
+        "net/ipv4",
+        "net/core",
+        "fs",
+        "fs/ext4",
+        "virt/kvm",
+        "arch/x86/kvm",
+    ] {
         assert!(s.contains(&want), "{want} missing from {s:?}");
     }
-    let sum: f64 = p.kernel_terms.iter().map(|t| t.density).sum::<f64>() + p.code_terms.iter().map(|c| c.value).sum::<f64>();
+    let sum: f64 = p.kernel_terms.iter().map(|t| t.density).sum::<f64>()
+        + p.code_terms.iter().map(|c| c.value).sum::<f64>();
     assert!((sum - p.vap).abs() < 1e-9, "VAP is the sum of its terms");
 }
 
@@ -57,42 +99,135 @@ fn a_guard_lowers_the_exposed_hap_and_a_container_shares_the_kernel() {
     let open = run(&fp, "container", Guard::None);
     let mut abi = AbiPolicy::new(Action::Errno(1));
     for c in ["read", "write", "exit_group"] {
-        abi.add_rule(c, Rule { action: Action::Allow, conditions: vec![] });
+        abi.add_rule(
+            c,
+            Rule {
+                action: Action::Allow,
+                conditions: vec![],
+            },
+        );
     }
-    let tight = Policy { abis: [(Abi::X86_64, abi)].into_iter().collect(), other_abi_action: Action::KillProcess };
-    let guarded = run(&fp, "container", Guard::Seccomp { label: "tight".into(), policy: &tight });
+    let tight = Policy {
+        abis: [(Abi::X86_64, abi)].into_iter().collect(),
+        other_abi_action: Action::KillProcess,
+    };
+    let guarded = run(
+        &fp,
+        "container",
+        Guard::Seccomp {
+            label: "tight".into(),
+            policy: &tight,
+        },
+    );
     assert!(guarded.exposed_hap.value < open.exposed_hap.value);
-    assert!((guarded.exposed_hap.value - guarded.observed_hap.value).abs() < 1e-9, "an exact allow-list exposes what was observed");
+    assert!(
+        (guarded.exposed_hap.value - guarded.observed_hap.value).abs() < 1e-9,
+        "an exact allow-list exposes what was observed"
+    );
     assert!(open.syscall_layer_shared && open.observed_hap.value > 0.0);
     let vm = run(&fp, "vm", Guard::None);
-    assert!(vm.observed_hap.kernel_terms.is_empty(), "a VM's guest kernel is not shared");
-    assert_eq!(vm.provider_vap, 0.0, "the VM tenant owns the kernel it reaches");
+    assert!(
+        vm.observed_hap.kernel_terms.is_empty(),
+        "a VM's guest kernel is not shared"
+    );
+    assert_eq!(
+        vm.provider_vap, 0.0,
+        "the VM tenant owns the kernel it reaches"
+    );
 }
 
 #[test]
 fn socket_family_conditions_bound_the_exposed_network_code() {
     let fp = footprint(&["socket", "exit_group"]);
     let mut abi = AbiPolicy::new(Action::Errno(1));
-    abi.add_rule("exit_group", Rule { action: Action::Allow, conditions: vec![] });
-    abi.add_rule("socket", Rule { action: Action::Allow, conditions: vec![ArgCondition { index: 0, op: CmpOp::Eq, value: 1 }] });
-    let unix_only = Policy { abis: [(Abi::X86_64, abi)].into_iter().collect(), other_abi_action: Action::KillProcess };
-    let p = run(&fp, "container", Guard::Seccomp { label: "unix".into(), policy: &unix_only });
-    let exposed: Vec<&str> = p.exposed_hap.kernel_terms.iter().map(|t| t.subsystem.as_str()).collect();
+    abi.add_rule(
+        "exit_group",
+        Rule {
+            action: Action::Allow,
+            conditions: vec![],
+        },
+    );
+    abi.add_rule(
+        "socket",
+        Rule {
+            action: Action::Allow,
+            conditions: vec![ArgCondition {
+                index: 0,
+                op: CmpOp::Eq,
+                value: 1,
+            }],
+        },
+    );
+    let unix_only = Policy {
+        abis: [(Abi::X86_64, abi)].into_iter().collect(),
+        other_abi_action: Action::KillProcess,
+    };
+    let p = run(
+        &fp,
+        "container",
+        Guard::Seccomp {
+            label: "unix".into(),
+            policy: &unix_only,
+        },
+    );
+    let exposed: Vec<&str> = p
+        .exposed_hap
+        .kernel_terms
+        .iter()
+        .map(|t| t.subsystem.as_str())
+        .collect();
     assert!(exposed.contains(&"net/unix"), "{exposed:?}");
     assert!(!exposed.contains(&"net/ipv4"), "{exposed:?}");
 }
 
-const CALLS: &[&str] = &["read", "write", "openat", "close", "mmap", "socket", "connect", "ioctl", "bpf", "io_uring_setup", "keyctl", "clone", "futex", "epoll_wait", "sendmsg", "mount", "ptrace", "perf_event_open"];
+const CALLS: &[&str] = &[
+    "read",
+    "write",
+    "openat",
+    "close",
+    "mmap",
+    "socket",
+    "connect",
+    "ioctl",
+    "bpf",
+    "io_uring_setup",
+    "keyctl",
+    "clone",
+    "futex",
+    "epoll_wait",
+    "sendmsg",
+    "mount",
+    "ptrace",
+    "perf_event_open",
+];
 
 fn classes() -> Vec<ObjectClass> {
     vec![
         ObjectClass::Pipe,
-        ObjectClass::File { fstype: "ext4".into() },
-        ObjectClass::File { fstype: "tmpfs".into() },
-        ObjectClass::Socket { family: "AF_UNIX".into(), socket_type: "SOCK_STREAM".into(), protocol: String::new() },
-        ObjectClass::Socket { family: "AF_INET6".into(), socket_type: "SOCK_DGRAM".into(), protocol: "UDP".into() },
-        ObjectClass::AnonInode { name: "[eventfd]".into() },
-        ObjectClass::CharDevice { major: 1, minor: 3, driver: "mem".into() },
+        ObjectClass::File {
+            fstype: "ext4".into(),
+        },
+        ObjectClass::File {
+            fstype: "tmpfs".into(),
+        },
+        ObjectClass::Socket {
+            family: "AF_UNIX".into(),
+            socket_type: "SOCK_STREAM".into(),
+            protocol: String::new(),
+        },
+        ObjectClass::Socket {
+            family: "AF_INET6".into(),
+            socket_type: "SOCK_DGRAM".into(),
+            protocol: "UDP".into(),
+        },
+        ObjectClass::AnonInode {
+            name: "[eventfd]".into(),
+        },
+        ObjectClass::CharDevice {
+            major: 1,
+            minor: 3,
+            driver: "mem".into(),
+        },
     ]
 }
 

@@ -3,6 +3,7 @@
 //! with exit code 2.
 
 pub mod data;
+pub mod demo;
 pub mod guard;
 pub mod import;
 pub mod inspect;

@@ -2,6 +2,7 @@
 //! a measured workload under a deployment model, its guard gap and the
 //! known CVEs its kernel has not fixed.
 
+use super::models::emit;
 use super::output::Format;
 use anyhow::{bail, Context};
 use aprof_density::{DensityParams, DensityTable, KernelVersion, SubsystemMap};
@@ -9,7 +10,9 @@ use aprof_footprint::Footprint;
 use aprof_guard::profile::{self, EvalContext, ProfileFormat};
 use aprof_report::workload::{workload_json, workload_markdown, workload_table, PatchSummary};
 use aprof_score::catalogue;
-use aprof_score::workload::{reached_subsystems, score, Guard, WorkloadInputs, DEFAULT_USER_DENSITY_PER_MIB};
+use aprof_score::workload::{
+    reached_subsystems, score, Guard, WorkloadInputs, DEFAULT_USER_DENSITY_PER_MIB,
+};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -46,6 +49,23 @@ pub struct ScoringArgs {
     pub json: bool,
 }
 
+impl Default for ScoringArgs {
+    fn default() -> Self {
+        ScoringArgs {
+            model: "container".into(),
+            model_file: None,
+            profile: None,
+            pid: None,
+            kernel: None,
+            half_life: aprof_density::density::DEFAULT_HALF_LIFE_YEARS,
+            cvss: false,
+            user_density: DEFAULT_USER_DENSITY_PER_MIB,
+            format: Format::Table,
+            json: false,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct ScoreArgs {
     /// A footprint from `aprof record` or `aprof import`.
@@ -59,6 +79,10 @@ pub struct ProfileArgs {
     /// Also save the recorded footprint here.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Write the report to this file; by default it goes to standard error,
+    /// since standard output is the workload's.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub scoring: ScoringArgs,
     /// The command to record.
@@ -68,23 +92,31 @@ pub struct ProfileArgs {
 
 pub fn run_score(args: ScoreArgs) -> anyhow::Result<u8> {
     let fp = aprof_footprint::load(&args.footprint)?;
-    report(&fp, &args.scoring)?;
+    print!("{}", report(&fp, &args.scoring)?);
     Ok(0)
 }
 
 pub fn run_profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let target = aprof_record::Target::Launch(args.command.iter().map(OsString::from).collect());
-    let options = aprof_record::RecordOptions { handle_signals: true, ..Default::default() };
+    let options = aprof_record::RecordOptions {
+        handle_signals: true,
+        ..Default::default()
+    };
     let rec = aprof_record::record(&target, &options)?;
     if let Some(out) = &args.output {
         aprof_footprint::save_atomic(&rec.footprint, out)?;
     }
-    report(&rec.footprint, &args.scoring)?;
+    let text = report(&rec.footprint, &args.scoring)?;
+    match &args.report {
+        Some(path) => emit(&text, Some(path))?,
+        None => eprint!("{text}"),
+    }
     Ok(rec.outcome.exit_code())
 }
 
-fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<()> {
-    if !(args.half_life >= 0.0 && args.half_life.is_finite()) || !(args.user_density >= 0.0 && args.user_density.is_finite()) {
+pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
+    let non_negative = |v: f64| v.is_finite() && v >= 0.0;
+    if !non_negative(args.half_life) || !non_negative(args.user_density) {
         bail!("--half-life and --user-density must be numbers ≥ 0");
     }
     let model = match &args.model_file {
@@ -100,7 +132,8 @@ fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<()> {
             let loaded = if p == "docker-default" {
                 profile::docker_default(&ctx)?
             } else {
-                let mut all = profile::load_file(std::path::Path::new(p), ProfileFormat::Auto, &ctx)?;
+                let mut all =
+                    profile::load_file(std::path::Path::new(p), ProfileFormat::Auto, &ctx)?;
                 if all.len() != 1 {
                     bail!("{p}: holds {} profiles; give a file with one", all.len());
                 }
@@ -113,7 +146,13 @@ fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<()> {
             if live.filters.is_empty() {
                 (None, format!("process {pid} has no seccomp filter"))
             } else {
-                (Some(live.policy), format!("the {} seccomp filter(s) of process {pid}", live.filters.len()))
+                (
+                    Some(live.policy),
+                    format!(
+                        "the {} seccomp filter(s) of process {pid}",
+                        live.filters.len()
+                    ),
+                )
             }
         }
         (None, None) => (None, String::new()),
@@ -127,28 +166,40 @@ fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<()> {
     params.half_life_years = (args.half_life > 0.0).then_some(args.half_life);
     params.cvss_weighting = args.cvss;
     let density = DensityTable::compute(&dataset, &params);
-    let inputs = WorkloadInputs { footprint: fp, model: &model, guard, density: &density, map: SubsystemMap::embedded(), user_density_per_mib: args.user_density };
+    let inputs = WorkloadInputs {
+        footprint: fp,
+        model: &model,
+        guard,
+        density: &density,
+        map: SubsystemMap::embedded(),
+        user_density_per_mib: args.user_density,
+    };
     let profile = score(&inputs).map_err(anyhow::Error::msg)?;
 
     let release = match &args.kernel {
         Some(k) => k.clone(),
-        None => nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).context("uname")?,
+        None => nix::sys::utsname::uname()
+            .map(|u| u.release().to_string_lossy().into_owned())
+            .context("uname")?,
     };
-    let kernel = KernelVersion::parse_uname(&release).map_err(|e| anyhow::anyhow!("kernel version '{release}': {e}"))?;
+    let kernel = KernelVersion::parse_uname(&release)
+        .map_err(|e| anyhow::anyhow!("kernel version '{release}': {e}"))?;
     let level = aprof_density::unfixed_cves(&dataset, &kernel, Some(&reached_subsystems(&profile)));
     let patch = PatchSummary {
         kernel: release,
         data_date: level.data_date.map(|d| d.to_string()),
         newer_than_data: level.newer_than_data,
         cve_ids: level.cves.iter().map(|c| c.cve_id.clone()).collect(),
-        per_subsystem: level.per_subsystem.iter().map(|(s, ids)| (s.clone(), ids.len())).collect(),
+        per_subsystem: level
+            .per_subsystem
+            .iter()
+            .map(|(s, ids)| (s.clone(), ids.len()))
+            .collect(),
     };
     let format = if args.json { Format::Json } else { args.format };
-    let text = match format {
+    Ok(match format {
         Format::Table => workload_table(&profile, Some(&patch)),
         Format::Json => workload_json(&profile, Some(&patch)),
         Format::Markdown | Format::Html => workload_markdown(&profile, Some(&patch)),
-    };
-    print!("{text}");
-    Ok(())
+    })
 }

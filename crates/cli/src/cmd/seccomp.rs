@@ -134,7 +134,16 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<u8> {
     let fp = aprof_footprint::load(&args.footprint)?;
     let format: ExportFormat = args.shape.format.parse().map_err(anyhow::Error::msg)?;
     let generated = generate(&fp, &args.shape.options()?);
-    let name = fp.environment.command.first().map(|c| Path::new(c).file_name().map_or(c.clone(), |n| n.to_string_lossy().into_owned())).unwrap_or_else(|| "workload".into());
+    let name = fp
+        .environment
+        .command
+        .first()
+        .map(|c| {
+            Path::new(c)
+                .file_name()
+                .map_or(c.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "workload".into());
     let (text, notes) = export(&generated.policy, format, &name);
     for note in generated.notes.iter().chain(&notes) {
         eprintln!("aprof: note: {note}");
@@ -146,7 +155,10 @@ fn run_generate(args: GenerateArgs) -> anyhow::Result<u8> {
 /// Record a command with the default recorder, passing its output through.
 fn record_command(command: &[String]) -> anyhow::Result<(Footprint, u8)> {
     let target = aprof_record::Target::Launch(command.iter().map(OsString::from).collect());
-    let options = aprof_record::RecordOptions { handle_signals: true, ..Default::default() };
+    let options = aprof_record::RecordOptions {
+        handle_signals: true,
+        ..Default::default()
+    };
     let rec = aprof_record::record(&target, &options)?;
     Ok((rec.footprint, rec.outcome.exit_code()))
 }
@@ -155,7 +167,11 @@ fn load_policy(path: &Path) -> anyhow::Result<Policy> {
     let ctx = EvalContext::docker_defaults().map_err(anyhow::Error::msg)?;
     let mut loaded = profile::load_file(path, ProfileFormat::Auto, &ctx)?;
     if loaded.len() != 1 {
-        bail!("{}: holds {} profiles; give a file with one", path.display(), loaded.len());
+        bail!(
+            "{}: holds {} profiles; give a file with one",
+            path.display(),
+            loaded.len()
+        );
     }
     Ok(loaded.remove(0).policy)
 }
@@ -167,18 +183,27 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
             eprintln!("aprof: recording {} ...", args.command.join(" "));
             let (fp, code) = record_command(&args.command)?;
             if code != 0 {
-                eprintln!("aprof: note: the recorded run exited with {code}; the profile covers that run");
+                eprintln!(
+                    "aprof: note: the recorded run exited with {code}; the profile covers that run"
+                );
             }
             let generated = generate(&fp, &args.shape.options()?);
             if let Some(out) = &args.output {
                 let format: ExportFormat = args.shape.format.parse().map_err(anyhow::Error::msg)?;
-                emit(&export(&generated.policy, format, &args.command[0]).0, Some(out))?;
+                emit(
+                    &export(&generated.policy, format, &args.command[0]).0,
+                    Some(out),
+                )?;
             }
             generated.policy
         }
     };
     eprintln!("aprof: rerunning under the profile ...");
-    let mode = if args.enforce { OnDenial::Enforce } else { OnDenial::Observe };
+    let mode = if args.enforce {
+        OnDenial::Enforce
+    } else {
+        OnDenial::Observe
+    };
     let run = run_supervised(&args.command, &policy, mode)?;
     print_validation(&run, args.json);
     Ok(if run.denials.is_empty() { 0 } else { 1 })
@@ -197,27 +222,49 @@ fn print_validation(run: &SupervisedRun, json: bool) {
         return;
     }
     if run.denials.is_empty() {
-        println!("PASS: the workload ran under the profile with no denied syscall (exit {}).", run.exit_code);
+        println!(
+            "PASS: the workload ran under the profile with no denied syscall (exit {}).",
+            run.exit_code
+        );
         return;
     }
-    println!("FAIL: the profile denied {} syscall(s) the workload needs:", run.denials.len());
+    println!(
+        "FAIL: the profile denied {} syscall(s) the workload needs:",
+        run.denials.len()
+    );
     for d in &run.denials {
-        let args: Vec<String> = d.first_args[..3].iter().map(|a| format!("{a:#x}")).collect();
-        println!("  {} ({}): {} call(s), action {}, first call by pid {} with ({}, ...)", d.syscall, d.abi, d.count, d.action, d.first_pid, args.join(", "));
+        let args: Vec<String> = d.first_args[..3]
+            .iter()
+            .map(|a| format!("{a:#x}"))
+            .collect();
+        println!(
+            "  {} ({}): {} call(s), action {}, first call by pid {} with ({}, ...)",
+            d.syscall,
+            d.abi,
+            d.count,
+            d.action,
+            d.first_pid,
+            args.join(", ")
+        );
     }
 }
 
 pub fn run_enforced(args: RunArgs) -> anyhow::Result<u8> {
     let policy = load_policy(&args.profile)?;
-    let prog = aprof_guard::bpf::compile(&policy).with_context(|| format!("cannot compile {}", args.profile.display()))?;
+    let prog = aprof_guard::bpf::compile(&policy)
+        .with_context(|| format!("cannot compile {}", args.profile.display()))?;
     let argv: Vec<std::ffi::CString> = args
         .command
         .iter()
-        .map(|a| std::ffi::CString::new(a.as_bytes()).with_context(|| format!("argument contains a NUL byte: {a:?}")))
+        .map(|a| {
+            std::ffi::CString::new(a.as_bytes())
+                .with_context(|| format!("argument contains a NUL byte: {a:?}"))
+        })
         .collect::<anyhow::Result<_>>()?;
     // Nothing may run between the filter and the exec: the workload's
     // profile must allow execve, as it must under runc.
-    aprof_guard::install::install_filter(&prog, 0).with_context(|| format!("cannot install {}", args.profile.display()))?;
+    aprof_guard::install::install_filter(&prog, 0)
+        .with_context(|| format!("cannot install {}", args.profile.display()))?;
     let err = nix::unistd::execvp(&argv[0], &argv).unwrap_err();
     if err == nix::errno::Errno::ENOENT {
         eprintln!("aprof: error: {}: command not found", args.command[0]);

@@ -141,7 +141,7 @@ pub struct Capabilities {
     pub inheritable: Option<CapabilitySet>,
     pub bounding: Option<CapabilitySet>,
     pub ambient: Option<CapabilitySet>,
-    /// Effective capabilities that are as good as root. They reach that far
+    /// Effective or permitted capabilities that are as good as root. They reach that far
     /// only over what the process's user namespace owns; see
     /// `in_initial_user_namespace`.
     pub privileged_equivalent: Vec<PrivilegedCapability>,
@@ -160,10 +160,12 @@ impl Capabilities {
         ambient: Option<u64>,
         in_initial_user_namespace: Option<bool>,
     ) -> Self {
-        let effective_names = effective.map(decode_mask).unwrap_or_default();
+        // A permitted capability can be made effective at will.
+        let usable = effective.unwrap_or(0) | permitted.unwrap_or(0);
+        let usable_names = decode_mask(usable);
         let privileged_equivalent = PRIVILEGED_EQUIVALENT
             .iter()
-            .filter(|(name, _)| effective_names.iter().any(|held| held == name))
+            .filter(|(name, _)| usable_names.iter().any(|held| held == name))
             .map(|(name, why)| PrivilegedCapability {
                 name: name.to_string(),
                 why: why.to_string(),
@@ -207,7 +209,14 @@ mod tests {
     fn docker_default_is_not_privileged_equivalent() {
         // Docker's 14 default capabilities.
         let docker = 0x00000000a80425fb;
-        let caps = Capabilities::from_masks(Some(docker), None, None, None, None, Some(true));
+        let caps = Capabilities::from_masks(
+            Some(docker),
+            Some(docker),
+            None,
+            Some(docker),
+            None,
+            Some(true),
+        );
         let effective = caps.effective.unwrap();
         assert_eq!(effective.names.len(), 14);
         assert!(effective
@@ -222,5 +231,9 @@ mod tests {
         assert_eq!(caps.privileged_equivalent.len(), 1);
         assert_eq!(caps.privileged_equivalent[0].name, "CAP_SYS_ADMIN");
         assert_eq!(caps.effective.unwrap().hex, "0000000000200000");
+        // Permitted but not effective still counts: it can be raised.
+        let caps = Capabilities::from_masks(Some(0), Some(1 << 19), None, None, None, None);
+        assert_eq!(caps.privileged_equivalent.len(), 1);
+        assert_eq!(caps.privileged_equivalent[0].name, "CAP_SYS_PTRACE");
     }
 }

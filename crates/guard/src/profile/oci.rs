@@ -32,6 +32,17 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
     let is_config = ["ociVersion", "linux", "process", "root"]
         .iter()
         .any(|k| value.get(k).is_some());
+    let seccomp_value = if is_config {
+        value.get("linux").and_then(|l| l.get("seccomp"))
+    } else {
+        Some(&value)
+    };
+    if let Some(docker_key) = seccomp_value.and_then(docker_only_key) {
+        return Err(ProfileError::invalid(
+            origin,
+            format!("'{docker_key}' belongs to Docker's format, not OCI's: use --format docker (or auto)"),
+        ));
+    }
     if !is_config {
         let seccomp: LinuxSeccomp = from_json(text, origin)?;
         return evaluate(&seccomp, origin, ProfileFormat::Oci, Vec::new());
@@ -53,6 +64,18 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
             unknown_syscalls: Vec::new(),
         }),
     }
+}
+
+/// A key of Docker's format that OCI's lacks and whose meaning would be
+/// lost if ignored (`archMap`, or an entry's `name`/`includes`/`excludes`).
+fn docker_only_key(seccomp: &serde_json::Value) -> Option<&'static str> {
+    if seccomp.get("archMap").is_some() {
+        return Some("archMap");
+    }
+    let calls = seccomp.get("syscalls")?.as_array()?;
+    ["includes", "excludes", "name"]
+        .into_iter()
+        .find(|key| calls.iter().any(|c| c.get(key).is_some()))
 }
 
 /// The ABI an architecture stands for on an x86_64 host, if it is x86.

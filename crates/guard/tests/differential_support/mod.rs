@@ -52,9 +52,14 @@ struct Slot {
 struct Shared {
     current: AtomicU32,
     done: AtomicU32,
+    install_errno: AtomicU32,
+    /// Set while a case runs, so a SIGSYS outside the cases is ignored.
+    in_case: AtomicU32,
     slots: [Slot; 0],
 }
 
+/// The kernel passes the full 64-bit registers as arguments of `int 0x80`
+/// from 64-bit code (measured: masking to 32 bits disagrees with it).
 const I386_ARG_MASK: u64 = u64::MAX;
 static SHARED: AtomicPtr<Shared> = AtomicPtr::new(std::ptr::null_mut());
 static FORK_LOCK: Mutex<()> = Mutex::new(());
@@ -119,6 +124,9 @@ extern "C" fn on_sigsys(_sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::
     }
     // SAFETY: the kernel passes a valid siginfo; SHARED maps the slots.
     unsafe {
+        if (*shared).in_case.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         let i = (*shared).current.load(Ordering::Relaxed) as usize;
         let slot = &*(*shared).slots.as_ptr().add(i);
         slot.data.store((*info).si_errno as u32, Ordering::Relaxed);
@@ -133,20 +141,31 @@ unsafe fn child(filters: &[Vec<Insn>], cases: &[Case], start: usize, shared: *mu
     };
     libc::setrlimit(libc::RLIMIT_CORE, &rl);
     let mut sa: libc::sigaction = std::mem::zeroed();
-    sa.sa_sigaction = on_sigsys as usize;
+    sa.sa_sigaction = on_sigsys as *const () as usize;
     sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
     libc::sigaction(libc::SIGSYS, &sa, std::ptr::null_mut());
+    // Faults must kill at once: the runtime's handlers make syscalls.
+    for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL] {
+        libc::signal(sig, libc::SIG_DFL);
+    }
+    if let Err(e) = install::set_no_new_privs() {
+        (*shared).install_errno.store(e.errno as u32, Ordering::SeqCst);
+        asm!("ud2", options(noreturn));
+    }
     for f in filters {
-        if install::install_filter(f, 0).is_err() {
-            libc::_exit(99);
+        if let Err(e) = install::install_filter_only(f, 0) {
+            (*shared).install_errno.store(e.errno.max(1) as u32, Ordering::SeqCst);
+            asm!("ud2", options(noreturn));
         }
     }
     for (i, case) in cases.iter().enumerate().skip(start) {
         (*shared).current.store(i as u32, Ordering::SeqCst);
+        (*shared).in_case.store(1, Ordering::SeqCst);
         let (ret, _) = match case.entry {
             Entry::Syscall => raw_syscall(case.nr, case.args),
             Entry::Int80 => raw_int80(case.nr, case.args),
         };
+        (*shared).in_case.store(0, Ordering::SeqCst);
         let slot = &mut *(*shared).slots.as_mut_ptr().add(i);
         if slot.state.load(Ordering::Acquire) == 0 {
             slot.value = ret;
@@ -201,9 +220,12 @@ pub fn run_cases(filters: &[Vec<Insn>], cases: &[Case]) -> Vec<Observed> {
         } else {
             sh.current.load(Ordering::SeqCst) as usize + 1
         };
-        if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 99 {
-            panic!("the kernel refused to install a filter");
-        }
+        let errno = sh.install_errno.load(Ordering::SeqCst);
+        assert!(
+            errno == 0,
+            "the kernel refused to install a filter: {}",
+            std::io::Error::from_raw_os_error(errno as i32)
+        );
         for (i, o) in out.iter_mut().enumerate().take(reached).skip(start) {
             let s = slot(i);
             *o = match s.state.load(Ordering::Acquire) {
@@ -251,7 +273,6 @@ pub fn seccomp_data(case: &Case, ips: (u64, u64)) -> SeccompData {
         },
         Entry::Int80 => {
             let mut args = case.args;
-            // The kernel sees 32-bit registers for the i386 ABI.
             for a in &mut args {
                 *a &= I386_ARG_MASK;
             }
@@ -274,7 +295,7 @@ pub fn compare(
     let ips = entry_ips();
     let observed = run_cases(filters, cases);
     let mut bad = Vec::new();
-    for (case, obs) in cases.iter().zip(&observed) {
+    for (i, (case, obs)) in cases.iter().zip(&observed).enumerate() {
         let sd = seccomp_data(case, ips);
         let ret = bpf::run_filters(filters, &sd);
         let ok = match (Action::from_ret(ret), *obs) {
@@ -286,8 +307,13 @@ pub fn compare(
             _ => false,
         };
         if !ok {
+            let each: Vec<String> = filters
+                .iter()
+                .map(|f| format!("{:#010x}", bpf::run_filter(f, &sd)))
+                .collect();
+            let prev = i.checked_sub(1).map(|p| (cases[p], observed[p]));
             bad.push(format!(
-                "{case:x?}: interpreter {ret:#010x} ({}), kernel {obs:?}",
+                "case {i} (previous {prev:x?}) {case:x?}: interpreter {ret:#010x} ({}; per filter {each:?}), kernel {obs:?}",
                 Action::from_ret(ret)
             ));
         }

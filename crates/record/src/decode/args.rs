@@ -6,6 +6,8 @@
 //! `None` only when the value means nothing known; flag sets name the known
 //! bits and append any unknown rest in hex.
 
+use aprof_footprint::ObjectClass;
+
 /// Joins the names of the set bits of `value`; unknown bits are appended in hex.
 pub fn flag_names(value: u64, table: &[(u64, &str)]) -> String {
     let mut names: Vec<String> = Vec::new();
@@ -314,6 +316,25 @@ pub fn object_protocol_name(family: u64, protocol: u64) -> String {
         Some(short) => short.to_owned(),
         None => full,
     }
+}
+
+/// The object class of a socket `socket(family, type, protocol)` makes,
+/// where the arguments settle it (the default protocol of AF_INET streams
+/// and datagrams, AF_UNIX, AF_NETLINK); `None` means: ask the socket.
+pub fn known_socket_class(family: u64, ty: u64, protocol: u64) -> Option<ObjectClass> {
+    let base = ty & 0xf;
+    let protocol = match (family, base, protocol) {
+        (1, 1 | 2 | 5, 0) => 0,
+        (2 | 10, 1, 0 | 6) => 6,
+        (2 | 10, 2, 0 | 17) => 17,
+        (16, 2 | 3, p) => p,
+        _ => return None,
+    };
+    Some(ObjectClass::Socket {
+        family: family_name(family),
+        socket_type: socket_type_base(ty),
+        protocol: object_protocol_name(family, protocol),
+    })
 }
 
 const SOL_SOCKET_OPTIONS: &[(u64, &str)] = &[

@@ -47,10 +47,14 @@ pub struct SyscallEvent {
 }
 
 /// What the decoder does at the exit of a syscall it asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum ExitAction {
     /// The result is a new fd of a new object: classify and count it.
     ClassifyRet,
+    /// The result is a new fd whose class the entry already tells
+    /// (accept: the listener's; socket: its arguments). `count` is false
+    /// when the entry already counted the call on that class.
+    RememberRet { class: ObjectClass, count: bool },
     /// Two new fds were written to this address (pipe, socketpair).
     ClassifyPair(u64),
     /// The result is an fd that may have held something else before.
@@ -194,13 +198,22 @@ impl Decoder {
             }
         }
         let mut action = None;
+        // The class of the fd this call will create, when the entry tells.
+        let mut known = None;
+        if label.ends_with("accept") || label.ends_with("accept4") {
+            known = first_class
+                .clone()
+                .filter(|c| matches!(c, ObjectClass::Socket { .. }))
+                .map(|class| (class, false));
+        }
         match spec.special {
             Special::None => {}
             Special::Ioctl => {
                 let request = args[1] & 0xffff_ffff;
                 let name = ioctl::ioctl_name(request).map(str::to_owned);
-                if let Some(obj) =
-                    first_class.and_then(|class| fp.objects.iter_mut().find(|o| o.class == class))
+                if let Some(obj) = first_class
+                    .as_ref()
+                    .and_then(|class| fp.objects.iter_mut().find(|o| &o.class == class))
                 {
                     obj.ioctls
                         .entry(request)
@@ -256,6 +269,9 @@ impl Decoder {
             }
             Special::Socket => {
                 let (family, ty, protocol) = (args[0], args[1], args[2]);
+                if !label.ends_with("socketpair") {
+                    known = args::known_socket_class(family, ty, protocol).map(|c| (c, true));
+                }
                 count_arg(
                     fp,
                     label,
@@ -391,8 +407,11 @@ impl Decoder {
             }
             Special::Execve => {
                 // The old image's code, dlopen'd libraries included, is gone
-                // after a successful exec: scan it now if it changed.
-                if !self.code_scanned.get(&tgid).copied().unwrap_or(false) {
+                // after a successful exec: scan it now if it changed since
+                // its scan. A process never scanned is a fork that has not
+                // exec'd yet (the launched workload's first image is still
+                // aprof's own): its code is its parent's, already recorded.
+                if self.code_scanned.get(&tgid) == Some(&false) {
                     self.code.scan(fp, tgid);
                     self.code_scanned.insert(tgid, true);
                 }
@@ -460,7 +479,10 @@ impl Decoder {
         }
         let creates = match spec.creates {
             Creates::Nothing => None,
-            Creates::RetFd => Some(ExitAction::ClassifyRet),
+            Creates::RetFd => Some(match known {
+                Some((class, count)) => ExitAction::RememberRet { class, count },
+                None => ExitAction::ClassifyRet,
+            }),
             Creates::RetFdIf(cond) => {
                 let holds = match cond {
                     Condition::Arg0IsMinusOne => args[0] as i32 == -1,
@@ -531,6 +553,15 @@ impl Decoder {
                     None => self.objects.classify_fresh(tgid, tid, fd),
                 };
                 if let Some(class) = class {
+                    fp.count_object(class, &pending.label);
+                }
+            }
+            ExitAction::RememberRet { class, count } => {
+                let Ok(fd) = i32::try_from(ret) else {
+                    return;
+                };
+                self.objects.remember(tgid, fd, class.clone());
+                if count {
                     fp.count_object(class, &pending.label);
                 }
             }

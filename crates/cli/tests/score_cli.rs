@@ -1,0 +1,173 @@
+//! `aprof profile` and `aprof score` on real recordings.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn aprof(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aprof"))
+        .args(args)
+        .output()
+        .expect("run aprof")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.code().is_some(), "aprof was killed");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Record and score `cmd`; the report goes to a file, the workload keeps stdout.
+fn profile(dir: &std::path::Path, cmd: &[&str]) -> (Output, Value) {
+    let fp = dir.join("fp.json");
+    let report = dir.join("report.json");
+    let mut args = vec![
+        "profile",
+        "--json",
+        "-o",
+        fp.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--",
+    ];
+    args.extend_from_slice(cmd);
+    let out = aprof(&args);
+    let v = serde_json::from_str(&std::fs::read_to_string(&report).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("no report ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out, v)
+}
+
+fn subsystems(v: &Value) -> Vec<String> {
+    v["profile"]["kernel_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["subsystem"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+const TCP_CLIENT: &str = "import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_STREAM)\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',0))\ns.close()\nsys.exit(3)";
+
+#[test]
+fn a_socket_workload_reaches_net_and_keeps_its_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let fp = dir.path().join("fp.json");
+    let (out, v) = profile(dir.path(), &["python3", "-c", TCP_CLIENT]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = subsystems(&v);
+    assert!(
+        s.iter().any(|x| x == "net/ipv4") && s.iter().any(|x| x == "net/core"),
+        "{s:?}"
+    );
+    let p = &v["profile"];
+    let exposed = p["exposed_hap"]["value"].as_f64().unwrap();
+    let observed = p["observed_hap"]["value"].as_f64().unwrap();
+    assert!(
+        exposed > observed && observed > 0.0,
+        "container: exposed {exposed} observed {observed}"
+    );
+    assert!(fp.exists(), "the footprint was saved");
+}
+
+#[test]
+fn file_io_reaches_fs_and_the_model_decides_ownership() {
+    let dir = tempfile::tempdir().unwrap();
+    let fp = dir.path().join("fp.json");
+    let (out, v) = profile(dir.path(), &["cat", "/etc/passwd"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("root:"),
+        "the workload keeps stdout"
+    );
+    assert!(subsystems(&v).iter().any(|x| x == "fs"));
+    let container = json(&aprof(&[
+        "score",
+        fp.to_str().unwrap(),
+        "--json",
+        "--model",
+        "container",
+    ]));
+    let vm = json(&aprof(&[
+        "score",
+        fp.to_str().unwrap(),
+        "--json",
+        "--model",
+        "vm",
+    ]));
+    let kernel = container["profile"]["kernel_vap"].as_f64().unwrap();
+    assert!(
+        (container["profile"]["provider_vap"].as_f64().unwrap() - kernel).abs() < 1e-6,
+        "the container's kernel is the provider's"
+    );
+    assert_eq!(
+        vm["profile"]["provider_vap"].as_f64().unwrap(),
+        0.0,
+        "the VM tenant owns its guest kernel"
+    );
+    let guarded = json(&aprof(&[
+        "score",
+        fp.to_str().unwrap(),
+        "--json",
+        "--profile",
+        "docker-default",
+    ]));
+    assert!(
+        guarded["profile"]["exposed_hap"]["value"].as_f64().unwrap()
+            < container["profile"]["exposed_hap"]["value"]
+                .as_f64()
+                .unwrap()
+    );
+}
+
+#[test]
+fn patch_level_counts_a_fix_only_for_older_kernels() {
+    let dir = tempfile::tempdir().unwrap();
+    let fp = dir.path().join("fp.json");
+    assert_eq!(
+        profile(dir.path(), &["python3", "-c", TCP_CLIENT])
+            .0
+            .status
+            .code(),
+        Some(3)
+    );
+    let ids = |kernel: &str| -> Vec<String> {
+        let v = json(&aprof(&[
+            "score",
+            fp.to_str().unwrap(),
+            "--json",
+            "--kernel",
+            kernel,
+        ]));
+        v["patch_level"]["cve_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // CVE-2025-21710: net/ipv4/tcp_output.c, fixed in 6.14.
+    assert!(ids("6.13").contains(&"CVE-2025-21710".to_owned()));
+    assert!(!ids("6.14").contains(&"CVE-2025-21710".to_owned()));
+}
+
+#[test]
+fn bad_inputs_get_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema_version\": 1, \"environment\": 7}").unwrap();
+    for args in [
+        vec!["score", bad.to_str().unwrap()],
+        vec!["score", "/nonexistent.json"],
+        vec!["score", bad.to_str().unwrap(), "--model", "mainframe"],
+        vec!["profile", "--", "/nonexistent/program"],
+    ] {
+        let out = aprof(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+}
