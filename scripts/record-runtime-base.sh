@@ -11,7 +11,7 @@
 # the script fails unless all of them are in the log (printk rate limiting is
 # switched off for the duration and restored on exit).
 #
-# Usage: scripts/record-runtime-base.sh [--runs N] [--write]
+# Usage: scripts/record-runtime-base.sh [--runs N] [--write] [--stress]
 #   --runs N   runs per runtime and configuration (default 5); the sets are unions
 #   --write    also write data/runtimes/<runtime>.txt
 #   --stress   make every second run under CPU load (one busy loop per CPU), to shake
@@ -157,6 +157,10 @@ for runtime in "${RUNTIMES[@]}"; do
         bundle="$WORK/$runtime-$name"
         make_bundle "$bundle" "$PROBE" "$nnp" "$uid"
         for run in $(seq "$RUNS"); do
+            # Each run's records lie between the log's length before it starts and after
+            # its probe's exit_group arrived (kauditd keeps a process's records in order).
+            # Init pids are reused over hundreds of runs, so a pid alone does not name a run.
+            from="$(wc -l < "$LOG")"
             if [ "$STRESS" = 1 ] && [ $((run % 2)) = 0 ]; then start_load; fi
             out="$(run_container "$runtime" "$bundle" "aprof-rt-$runtime-$name-$run-$$")" \
                 || die "$runtime $name run $run failed"
@@ -164,9 +168,8 @@ for runtime in "${RUNTIMES[@]}"; do
             [ "$out" = ok ] || die "$runtime $name run $run printed '$out', expected 'ok'"
             expected=$((expected + 1))
             wait_for_records "$PROBE" 231 "$expected"
-            # Remember which init pid this run had: the pid of its newest probe record.
-            pid="$(grep 'type=1326' "$LOG" | grep "comm=\"$PROBE\".* syscall=231 " | tail -1 | sed -E 's/.* pid=([0-9]+) .*/\1/')"
-            echo "$runtime $name $run $pid" >> "$WORK/runs"
+            to="$(wc -l < "$LOG")"
+            echo "$runtime $name $run $from $to" >> "$WORK/runs"
         done
     done
 done
@@ -183,15 +186,15 @@ echo "# audit serials $first..$last: $count records, $(( last - first + 1 - coun
 declare -A NAME
 while read -r sname snum; do NAME[$snum]="$sname"; done < <(awk '!/^#/ && NF == 2' "$TABLE")
 
-# The runtime's records of one run: its init pid's records before the first probe record.
-# One pass over the log writes "pid syscall-number" lines for all runs.
-grep 'type=1326' "$LOG" | awk -v probe="comm=\"$PROBE\"" '
-    { pid = $0; sub(/.* pid=/, "", pid); sub(/ .*/, "", pid) }
-    index($0, probe) { done[pid] = 1; next }
-    !(pid in done) { nr = $0; sub(/.* syscall=/, "", nr); sub(/ .*/, "", nr); print pid, nr }' \
-    > "$WORK/runtime-records"
-runtime_syscalls() { # PID -> syscall numbers, in order
-    awk -v pid="$1" '$1 == pid { print $2 }' "$WORK/runtime-records"
+# The runtime's records of one run: within the run's window of the log, the records of
+# the probe's pid (the container's init) before its first probe record.
+runtime_syscalls() { # FROM TO -> syscall numbers, in order
+    sed -n "$(( $1 + 1 )),$2p" "$LOG" | grep 'type=1326' | awk -v probe="comm=\"$PROBE\"" '
+        { pid = $0; sub(/.* pid=/, "", pid); sub(/ .*/, "", pid)
+          nr = $0; sub(/.* syscall=/, "", nr); sub(/ .*/, "", nr)
+          line[NR] = pid " " nr }
+        index($0, probe) && !init { init = pid; first_probe = NR }
+        END { for (i = 1; i < first_probe; i++) { split(line[i], f, " "); if (f[1] == init) print f[2] } }'
 }
 
 for runtime in "${RUNTIMES[@]}"; do
@@ -200,9 +203,9 @@ for runtime in "${RUNTIMES[@]}"; do
         name="${config%%:*}"
         sizes=""
         : > "$WORK/$runtime-$name.union"
-        while read -r r n run pid; do
+        while read -r r n run from to; do
             [ "$r" = "$runtime" ] && [ "$n" = "$name" ] || continue
-            nums="$(runtime_syscalls "$pid")"
+            nums="$(runtime_syscalls "$from" "$to")"
             [ "$(tail -1 <<<"$nums")" = 59 ] || die "$runtime $name run $run: last runtime syscall is not execve"
             for num in $nums; do echo "${NAME[$num]:-unknown_$num}"; done | sort -u > "$WORK/run.set"
             sizes+="$(wc -l < "$WORK/run.set") "

@@ -42,7 +42,12 @@ fn run_with_input(mut cmd: Command, input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -55,7 +60,11 @@ fn parse_strace(text: &str) -> BTreeSet<String> {
             .trim_start()
             .trim_start_matches(|c: char| c.is_ascii_digit())
             .trim_start();
-        if rest.is_empty() || rest.starts_with("<...") || rest.starts_with("---") || rest.starts_with("+++") {
+        if rest.is_empty()
+            || rest.starts_with("<...")
+            || rest.starts_with("---")
+            || rest.starts_with("+++")
+        {
             continue;
         }
         if let Some((name, _)) = rest.split_once('(') {
@@ -83,7 +92,10 @@ fn aprof_set(mode: &str, argv: &[&str], input: &str) -> (BTreeSet<String>, Optio
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fp.json");
     let mut cmd = aprof();
-    cmd.args(["record", "-q", "--mode", mode, "-o"]).arg(&out).arg("--").args(argv);
+    cmd.args(["record", "-q", "--mode", mode, "-o"])
+        .arg(&out)
+        .arg("--")
+        .args(argv);
     let output = run_with_input(cmd, input);
     assert!(
         out.exists(),
@@ -105,7 +117,10 @@ fn same_as_strace(argv: &[&str], input: &str) {
         return;
     }
     let (expected, strace_code) = strace_set(argv, input);
-    assert!(expected.contains("execve"), "strace saw nothing: {expected:?}");
+    assert!(
+        expected.contains("execve"),
+        "strace saw nothing: {expected:?}"
+    );
     for mode in ["ptrace", "seccomp"] {
         let (got, code) = aprof_set(mode, argv, input);
         let missing: Vec<_> = expected.difference(&got).collect();
@@ -248,7 +263,11 @@ fn fails_cleanly(args: &[&str], code: i32, message: &str) {
     assert!(stderr.starts_with("aprof: error: "), "{stderr}");
     assert!(stderr.contains(message), "{stderr}");
     assert!(!out.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "stray files");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "stray files"
+    );
 }
 
 #[test]
@@ -266,7 +285,10 @@ fn failures_are_one_line_without_a_file() {
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -295,6 +317,7 @@ fn sigterm_to_aprof_reaches_the_workload_and_the_footprint_is_written() {
         .args(["record", "-o"])
         .arg(&out)
         .args(["--", "sleep", "60"])
+        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let aprof_pid = child.id();
@@ -310,28 +333,55 @@ fn sigterm_to_aprof_reaches_the_workload_and_the_footprint_is_written() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(128 + libc::SIGTERM));
     let fp = load(&out);
-    assert_eq!(fp.exit, Some(aprof_footprint::ExitStatus::Signaled(libc::SIGTERM)));
+    assert_eq!(
+        fp.exit,
+        Some(aprof_footprint::ExitStatus::Signaled(libc::SIGTERM))
+    );
+}
+
+/// A child killed when the test ends, even by a failed assertion.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]
 fn pid_attach_detaches_and_leaves_the_process_running() {
-    let mut target = Command::new("sh")
-        .args(["-c", "while :; do sleep 0.05; done"])
-        .spawn()
-        .unwrap();
-    let pid = target.id();
+    let mut target = KillOnDrop(
+        Command::new("sh")
+            .args(["-c", "while :; do sleep 0.05; done"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = target.0.id();
     let dir = tempfile::tempdir().unwrap();
 
     // With --duration.
     let out = dir.path().join("timed.json");
     let status = aprof()
-        .args(["record", "--duration", "700ms", "--pid", &pid.to_string(), "-o"])
+        .args([
+            "record",
+            "--duration",
+            "700ms",
+            "--pid",
+            &pid.to_string(),
+            "-o",
+        ])
         .arg(&out)
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(0));
     let fp = load(&out);
-    assert!(fp.processes.len() >= 2, "the loop's sleeps are followed: {:?}", fp.processes);
+    assert!(
+        fp.processes.len() >= 2,
+        "the loop's sleeps are followed: {:?}",
+        fp.processes
+    );
     assert_eq!(fp.processes[0].pid, pid as i32);
     assert_eq!(status_field(pid, "TracerPid:").as_deref(), Some("0"));
 
@@ -345,6 +395,8 @@ fn pid_attach_detaches_and_leaves_the_process_running() {
     wait_for("aprof to attach", || {
         status_field(pid, "TracerPid:").is_some_and(|t| t == recorder.id().to_string())
     });
+    // Let it see a few iterations of the loop.
+    std::thread::sleep(Duration::from_millis(300));
     // SAFETY: signalling our own child.
     unsafe { libc::kill(recorder.id() as i32, libc::SIGINT) };
     let output = recorder.wait_with_output().unwrap();
@@ -353,11 +405,12 @@ fn pid_attach_detaches_and_leaves_the_process_running() {
 
     // Still running, untraced, and still forking its sleeps.
     assert_eq!(status_field(pid, "TracerPid:").as_deref(), Some("0"));
-    assert!(target.try_wait().unwrap().is_none());
+    assert!(target.0.try_wait().unwrap().is_none());
     let state = status_field(pid, "State:").unwrap();
-    assert!(!state.starts_with('t') && !state.starts_with('T'), "{state}");
-    target.kill().unwrap();
-    target.wait().unwrap();
+    assert!(
+        !state.starts_with('t') && !state.starts_with('T'),
+        "{state}"
+    );
 }
 
 #[test]

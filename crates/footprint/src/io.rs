@@ -86,6 +86,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FootprintError> {
         path: path.to_owned(),
         source,
     };
+    // A device, FIFO or other special file (`-o /dev/null`, `-o /dev/stdout`)
+    // is written in place: renaming over it would replace the node itself.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            let write = || -> std::io::Result<()> {
+                let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+                f.write_all(bytes)?;
+                f.write_all(b"\n")
+            };
+            return write().map_err(io_err);
+        }
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -172,6 +184,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn special_files_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        save_atomic(&sample(), Path::new("/dev/null")).unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device(), "/dev/null must stay a device");
     }
 
     #[test]

@@ -53,13 +53,26 @@ pub struct GenerateOptions {
     pub base: Base,
     /// Emit argument rules where the footprint recorded values.
     pub argument_rules: bool,
+    /// Also allow the [`TIMING_COMPANIONS`] of recorded syscalls.
+    pub timing_companions: bool,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { default_action: Action::Errno(libc::EPERM as u16), base: Base::None, argument_rules: true }
+        GenerateOptions { default_action: Action::Errno(libc::EPERM as u16), base: Base::None, argument_rules: true, timing_companions: true }
     }
 }
+
+/// Syscalls a workload makes or not depending on timing alone, allowed when
+/// the syscall that leads to them was recorded: `(recorded, companion, why)`.
+/// An empty `recorded` means any recording. Each was seen missing in a
+/// round trip of a real program (see `crates/cli/tests/seccomp_roundtrip.rs`)
+/// or is the kernel's own continuation of an allowed syscall.
+pub const TIMING_COMPANIONS: &[(&str, &str, &str)] = &[
+    ("", "restart_syscall", "the kernel restarts an allowed syscall interrupted by a signal with it"),
+    ("rt_sigaction", "rt_sigreturn", "every return from a signal handler; whether a signal arrives during the run is timing"),
+    ("wait4", "rt_sigsuspend", "shells (dash's `wait`) block in it only when the child has not exited yet"),
+];
 
 /// A generated policy and what a reader should know about it.
 #[derive(Debug, Clone)]
@@ -69,19 +82,28 @@ pub struct Generated {
     pub notes: Vec<String>,
 }
 
+/// The low 32 bits: the kernel reads these arguments as `int` or
+/// `unsigned int`, while the register seccomp sees may carry anything
+/// above (a `-1` passed as `long` arrives as `0xffffffffffffffff`).
+const INT_MASK: u64 = 0xffff_ffff;
+
+fn low_32_bits_eq(index: u8, value: u64) -> ArgCondition {
+    ArgCondition { index, op: CmpOp::MaskedEq(INT_MASK), value: value & INT_MASK }
+}
+
 /// Argument positions aprof turns into rules, and how to compare each.
 fn argument_rule(syscall: &str, index: u8) -> Option<fn(u64) -> ArgCondition> {
     Some(match (syscall, index) {
         // Only the namespace bits are constrained: other flags vary between
-        // threads and forks of the same program.
+        // threads and forks of the same program. `flags` is a full `unsigned long`.
         ("clone", 0) => |v| ArgCondition { index: 0, op: CmpOp::MaskedEq(CLONE_NAMESPACE_FLAGS), value: v & CLONE_NAMESPACE_FLAGS },
-        ("socket", 0) | ("socketpair", 0) => |v| ArgCondition { index: 0, op: CmpOp::Eq, value: v },
-        ("socket", 1) | ("socketpair", 1) => |v| ArgCondition { index: 1, op: CmpOp::MaskedEq(!SOCK_TYPE_FLAGS & 0xffff_ffff), value: v & !SOCK_TYPE_FLAGS & 0xffff_ffff },
-        // The request is an unsigned int; compare the low 32 bits only.
-        ("ioctl", 1) => |v| ArgCondition { index: 1, op: CmpOp::MaskedEq(0xffff_ffff), value: v & 0xffff_ffff },
-        ("fcntl", 1) => |v| ArgCondition { index: 1, op: CmpOp::Eq, value: v },
-        ("prctl", 0) => |v| ArgCondition { index: 0, op: CmpOp::Eq, value: v },
-        ("personality", 0) => |v| ArgCondition { index: 0, op: CmpOp::Eq, value: v },
+        ("socket", 0) | ("socketpair", 0) => |v| low_32_bits_eq(0, v),
+        // SOCK_NONBLOCK and SOCK_CLOEXEC may be or'd into the type.
+        ("socket", 1) | ("socketpair", 1) => |v| ArgCondition { index: 1, op: CmpOp::MaskedEq(!SOCK_TYPE_FLAGS & INT_MASK), value: v & !SOCK_TYPE_FLAGS & INT_MASK },
+        ("ioctl", 1) => |v| low_32_bits_eq(1, v),
+        ("fcntl", 1) => |v| low_32_bits_eq(1, v),
+        ("prctl", 0) => |v| low_32_bits_eq(0, v),
+        ("personality", 0) => |v| low_32_bits_eq(0, v),
         _ => return None,
     })
 }
@@ -100,6 +122,9 @@ pub fn generate(fp: &Footprint, opts: &GenerateOptions) -> Generated {
     if !base.is_empty() {
         names.entry(Abi::X86_64).or_default().extend(base.iter().map(|s| s.to_string()));
         notes.push(format!("{} syscalls of the {:?} runtime's base set added for x86_64", base.len(), opts.base));
+    }
+    if opts.timing_companions {
+        add_timing_companions(&mut names, &mut notes);
     }
     if names.is_empty() {
         names.entry(Abi::X86_64).or_default();
@@ -138,6 +163,21 @@ pub fn generate(fp: &Footprint, opts: &GenerateOptions) -> Generated {
     notes.sort();
     notes.dedup();
     Generated { policy: Policy { abis, other_abi_action: Action::KillProcess }, notes }
+}
+
+/// Add the [`TIMING_COMPANIONS`] of each ABI's recorded syscalls.
+fn add_timing_companions(names: &mut BTreeMap<Abi, BTreeSet<String>>, notes: &mut Vec<String>) {
+    for (abi, set) in names.iter_mut() {
+        if set.is_empty() {
+            continue;
+        }
+        for (recorded, companion, why) in TIMING_COMPANIONS {
+            let known = abi.table().number(companion).is_some();
+            if known && (recorded.is_empty() || set.contains(*recorded)) && set.insert((*companion).to_owned()) {
+                notes.push(format!("{abi}: {companion} allowed although not recorded: {why}"));
+            }
+        }
+    }
 }
 
 /// The conditional allow rules of one syscall: one rule per combination of
@@ -191,7 +231,8 @@ mod tests {
 
     #[test]
     fn allows_exactly_what_was_recorded() {
-        let g = generate(&fp(), &GenerateOptions::default());
+        let opts = GenerateOptions { timing_companions: false, ..Default::default() };
+        let g = generate(&fp(), &opts);
         let p = &g.policy.abis[&Abi::X86_64];
         assert_eq!(p.syscalls.len(), 7);
         assert_eq!(p.action("read", &[0; 6]), Action::Allow);
@@ -211,6 +252,19 @@ mod tests {
         assert_eq!(p.action("ioctl", &[1, 0xffff_ffff_0000_5401, 0, 0, 0, 0]), Action::Allow, "only the low 32 bits are the request");
         assert_eq!(p.action("ioctl", &[1, 0x5402, 0, 0, 0, 0]), Action::Errno(1));
         assert_eq!(p.action("fcntl", &[1, 4, 0, 0, 0, 0]), Action::Errno(1));
+        assert_eq!(p.action("fcntl", &[1, 0xffff_ffff_0000_0003, 0, 0, 0, 0]), Action::Allow, "cmd is an int");
+        assert_eq!(p.action("socket", &[0x1_0000_0002, 1, 0, 0, 0, 0]), Action::Allow, "family is an int");
+    }
+
+    #[test]
+    fn int_arguments_match_whatever_fills_the_upper_register_half() {
+        let mut f = Footprint::new(Environment::default());
+        f.count_syscall(Abi::X86_64, 135, None, 0); // personality
+        f.count_argument("personality", 0, "persona", 0xffff_ffff, None);
+        let p = generate(&f, &GenerateOptions::default()).policy.abis[&Abi::X86_64].clone();
+        assert_eq!(p.action("personality", &[u64::MAX, 0, 0, 0, 0, 0]), Action::Allow, "-1 passed as a long");
+        assert_eq!(p.action("personality", &[0xffff_ffff, 0, 0, 0, 0, 0]), Action::Allow);
+        assert_eq!(p.action("personality", &[0x0040_0000, 0, 0, 0, 0, 0]), Action::Errno(1));
     }
 
     #[test]
@@ -225,6 +279,20 @@ mod tests {
     fn default_action_is_a_setting() {
         let opts = GenerateOptions { default_action: Action::KillProcess, ..Default::default() };
         assert_eq!(generate(&fp(), &opts).policy.abis[&Abi::X86_64].action("mount", &[0; 6]), Action::KillProcess);
+    }
+
+    #[test]
+    fn timing_companions_follow_what_leads_to_them() {
+        let mut f = fp();
+        let p = generate(&f, &GenerateOptions::default()).policy.abis[&Abi::X86_64].clone();
+        assert_eq!(p.action("restart_syscall", &[0; 6]), Action::Allow);
+        assert_eq!(p.action("rt_sigsuspend", &[0; 6]), Action::Errno(1), "no wait4 recorded");
+        f.count_syscall(Abi::X86_64, 61, None, 0); // wait4
+        let g = generate(&f, &GenerateOptions::default());
+        assert_eq!(g.policy.abis[&Abi::X86_64].action("rt_sigsuspend", &[0; 6]), Action::Allow);
+        assert!(g.notes.iter().any(|n| n.contains("rt_sigsuspend")), "{:?}", g.notes);
+        let empty = generate(&Footprint::new(Environment::default()), &GenerateOptions::default()).policy;
+        assert!(empty.abis[&Abi::X86_64].syscalls.is_empty(), "nothing recorded, nothing allowed");
     }
 
     #[test]

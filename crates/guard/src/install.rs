@@ -94,3 +94,24 @@ pub fn install_filter(prog: &[Insn], flags: u32) -> Result<Option<RawFd>, Instal
     set_no_new_privs()?;
     install_filter_only(prog, flags)
 }
+
+/// Make `cmd` install `prog` (with NO_NEW_PRIVS and `FLAG_*` flags) in the
+/// child between fork and exec, the way `aprof run --profile` enforces a
+/// profile. A listener fd from [`FLAG_NEW_LISTENER`] stays in the child;
+/// take it with `pidfd_getfd` if a supervisor needs it.
+pub fn command_with_filter(
+    cmd: &mut std::process::Command,
+    prog: Vec<Insn>,
+    flags: u32,
+) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure only makes the async-signal-safe prctl and
+    // seccomp syscalls on memory allocated before fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            install_filter(&prog, flags)
+                .map(|_| ())
+                .map_err(|e| std::io::Error::from_raw_os_error(e.errno))
+        })
+    }
+}

@@ -57,6 +57,8 @@ pub struct SeccompStatus {
     pub filters: Option<u32>,
     pub no_new_privs: bool,
     pub tracer_pid: i32,
+    /// The process has exited and awaits its parent (`State: Z`).
+    pub zombie: bool,
 }
 
 /// Read `Seccomp`, `Seccomp_filters`, `NoNewPrivs` and `TracerPid`.
@@ -74,6 +76,7 @@ pub fn seccomp_status(pid: i32) -> Result<SeccompStatus, LiveError> {
             "Seccomp_filters" => st.filters = value.parse().ok(),
             "NoNewPrivs" => st.no_new_privs = value == "1",
             "TracerPid" => st.tracer_pid = value.parse().unwrap_or(0),
+            "State" => st.zombie = value.starts_with('Z') || value.starts_with('X'),
             _ => {}
         }
     }
@@ -198,7 +201,11 @@ fn strict_policy() -> Policy {
 
 fn guard_from(pid: i32, st: &SeccompStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
     let (policy, exact, notes) = if st.mode == 1 {
-        (strict_policy(), true, vec!["seccomp strict mode".to_string()])
+        (
+            strict_policy(),
+            true,
+            vec!["seccomp strict mode".to_string()],
+        )
     } else {
         let ev = bpf::evaluate(&filters);
         (ev.policy, ev.exact, ev.notes)
@@ -221,13 +228,18 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
         return Err(LiveError::NoSuchProcess(pid));
     }
     let st = seccomp_status(pid)?;
+    if st.zombie {
+        return Err(LiveError::Vanished(pid));
+    }
     if st.mode != 2 {
         return Ok(guard_from(pid, &st, Vec::new()));
     }
     if pid as u32 == std::process::id() {
         return Err(LiveError::NotTraceable {
             pid,
-            reason: "a process cannot trace itself".into(),
+            reason: "a process cannot trace itself, and PTRACE_SECCOMP_GET_FILTER needs a \
+                     reader not under seccomp: run aprof guard --pid from outside"
+                .into(),
         });
     }
     let target = Pid::from_raw(pid);
@@ -263,8 +275,12 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
 }
 
 /// Start `argv`, stop it at exec, read its guards, and let it run to its
-/// end. The guards are those it holds when its program starts: filters the
-/// program installs later are not seen.
+/// end.
+///
+/// The command and its descendants are followed through fork and exec. The
+/// guards reported are those at the first exec that runs under a seccomp
+/// filter (a runtime such as bwrap installs the filter and then execs the
+/// workload), or, if none does, those at the command's own exec.
 pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
     use std::ffi::CString;
     let Some(program) = argv.first() else {
@@ -299,7 +315,6 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
         // SAFETY: async-signal-safe calls only; argp outlives execvp.
         unsafe {
             libc::close(fds[0]);
-            libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0);
             libc::raise(libc::SIGSTOP);
             libc::execvp(cargs[0].as_ptr(), argp.as_ptr());
             let e = *libc::__errno_location();
@@ -310,10 +325,10 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
     // SAFETY: closing our copy of the write end.
     unsafe { libc::close(fds[1]) };
     let pid = Pid::from_raw(child);
-    let result = trace_to_exec(pid, fds[0], &spawn_err);
+    let result = follow_to_guarded_exec(pid, fds[0], &spawn_err);
     // SAFETY: closing the read end we own.
     unsafe { libc::close(fds[0]) };
-    let (st, filters) = match result {
+    let found = match result {
         Ok(v) => v,
         Err(e) => {
             let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
@@ -321,68 +336,172 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
             return Err(e);
         }
     };
-    let _ = ptrace::detach(pid, None);
-    let exit_code = loop {
-        match waitpid(pid, None) {
-            Ok(WaitStatus::Exited(_, code)) => break Some(code),
-            Ok(WaitStatus::Signaled(_, sig, _)) => break Some(128 + sig as i32),
-            Ok(_) => continue,
-            Err(Errno::EINTR) => continue,
-            Err(_) => break None,
-        }
+    let exit_code = match found.main_exit {
+        Some(code) => Some(code),
+        None => loop {
+            match waitpid(pid, None) {
+                Ok(WaitStatus::Exited(_, code)) => break Some(code),
+                Ok(WaitStatus::Signaled(_, sig, _)) => break Some(128 + sig as i32),
+                Ok(_) => continue,
+                Err(Errno::EINTR) => continue,
+                Err(_) => break None,
+            }
+        },
     };
-    let mut guard = guard_from(child, &st, filters);
+    let mut guard = guard_from(found.pid, &found.status, found.filters);
     guard.exit_code = exit_code;
     Ok(guard)
 }
 
-type Traced = (SeccompStatus, Vec<Vec<Insn>>);
+struct Found {
+    pid: i32,
+    status: SeccompStatus,
+    filters: Vec<Vec<Insn>>,
+    /// The command's exit code when it ended while being followed.
+    main_exit: Option<i32>,
+}
 
-fn trace_to_exec(
-    pid: Pid,
+fn follow_to_guarded_exec(
+    main: Pid,
     errpipe: i32,
     spawn_err: &dyn Fn(String) -> LiveError,
-) -> Result<Traced, LiveError> {
-    // The child stops itself before exec; then we ask for the exec event.
-    match waitpid(pid, None) {
+) -> Result<Found, LiveError> {
+    use std::collections::BTreeSet;
+    match waitpid(main, Some(WaitPidFlag::WUNTRACED)) {
         Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
         other => return Err(spawn_err(format!("child did not stop: {other:?}"))),
     }
-    ptrace::setoptions(
-        pid,
-        ptrace::Options::PTRACE_O_TRACEEXEC | ptrace::Options::PTRACE_O_EXITKILL,
-    )
-    .map_err(|e| spawn_err(format!("PTRACE_SETOPTIONS: {e}")))?;
-    ptrace::cont(pid, None).map_err(|e| spawn_err(format!("PTRACE_CONT: {e}")))?;
-    loop {
-        match waitpid(pid, None) {
-            Ok(WaitStatus::PtraceEvent(_, _, ev)) if ev == libc::PTRACE_EVENT_EXEC => break,
-            Ok(WaitStatus::Stopped(_, sig)) => {
-                let _ = ptrace::cont(pid, Some(sig));
-            }
-            Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) => {
-                let mut e = 0i32;
-                // SAFETY: reading 4 bytes into an i32.
-                let n = unsafe { libc::read(errpipe, &mut e as *mut i32 as *mut libc::c_void, 4) };
-                let reason = if n == 4 {
-                    std::io::Error::from_raw_os_error(e).to_string()
-                } else {
-                    "it exited before exec".into()
-                };
-                return Err(spawn_err(reason));
-            }
-            Ok(_) => {
-                let _ = ptrace::cont(pid, None);
-            }
+    let options = ptrace::Options::PTRACE_O_TRACEEXEC
+        | ptrace::Options::PTRACE_O_TRACEFORK
+        | ptrace::Options::PTRACE_O_TRACEVFORK
+        | ptrace::Options::PTRACE_O_TRACECLONE
+        | ptrace::Options::PTRACE_O_EXITKILL;
+    ptrace::seize(main, options).map_err(|e| spawn_err(format!("PTRACE_SEIZE: {e}")))?;
+    nix::sys::signal::kill(main, Signal::SIGCONT)
+        .map_err(|e| spawn_err(format!("SIGCONT: {e}")))?;
+    let mut traced: BTreeSet<Pid> = BTreeSet::from([main]);
+    let mut first_exec: Option<(i32, SeccompStatus)> = None;
+    let mut main_exit = None;
+    let found = loop {
+        let status = match waitpid(None, Some(WaitPidFlag::__WALL)) {
+            Ok(s) => s,
             Err(Errno::EINTR) => continue,
+            Err(Errno::ECHILD) => break None,
             Err(e) => return Err(spawn_err(format!("waitpid: {e}"))),
+        };
+        match status {
+            WaitStatus::PtraceEvent(p, _, ev) if ev == libc::PTRACE_EVENT_EXEC => {
+                let st = seccomp_status(p.as_raw())?;
+                if st.mode == 2 {
+                    let filters = read_all_filters(p.as_raw());
+                    break Some((p, st, filters));
+                }
+                if p == main && first_exec.is_none() {
+                    first_exec = Some((p.as_raw(), st));
+                }
+                let _ = ptrace::cont(p, None);
+            }
+            WaitStatus::PtraceEvent(p, _, ev)
+                if ev == libc::PTRACE_EVENT_FORK
+                    || ev == libc::PTRACE_EVENT_VFORK
+                    || ev == libc::PTRACE_EVENT_CLONE =>
+            {
+                if let Ok(new) = ptrace::getevent(p) {
+                    traced.insert(Pid::from_raw(new as i32));
+                }
+                let _ = ptrace::cont(p, None);
+            }
+            WaitStatus::PtraceEvent(p, _, _) => {
+                traced.insert(p);
+                let _ = ptrace::cont(p, None);
+            }
+            WaitStatus::Stopped(p, sig) => {
+                traced.insert(p);
+                let _ = ptrace::cont(p, Some(sig));
+            }
+            WaitStatus::Exited(p, code) => {
+                traced.remove(&p);
+                if p == main {
+                    main_exit = Some(code);
+                    if first_exec.is_none() {
+                        let mut e = 0i32;
+                        // SAFETY: reading 4 bytes into an i32.
+                        let n = unsafe {
+                            libc::read(errpipe, &mut e as *mut i32 as *mut libc::c_void, 4)
+                        };
+                        if n == 4 {
+                            return Err(spawn_err(
+                                std::io::Error::from_raw_os_error(e).to_string(),
+                            ));
+                        }
+                    }
+                }
+                if traced.is_empty() {
+                    break None;
+                }
+            }
+            WaitStatus::Signaled(p, sig, _) => {
+                traced.remove(&p);
+                if p == main {
+                    main_exit = Some(128 + sig as i32);
+                }
+                if traced.is_empty() {
+                    break None;
+                }
+            }
+            _ => {}
+        }
+    };
+    // Let every process we follow run on untraced.
+    let mut result = match found {
+        Some((p, status, filters)) => {
+            let _ = ptrace::detach(p, None);
+            traced.remove(&p);
+            Some((p.as_raw(), status, filters))
+        }
+        None => None,
+    };
+    for &p in &traced {
+        if ptrace::interrupt(p).is_ok() {
+            loop {
+                match waitpid(p, Some(WaitPidFlag::__WALL)) {
+                    Ok(WaitStatus::PtraceEvent(..)) | Ok(WaitStatus::Stopped(..)) => {
+                        let _ = ptrace::detach(p, None);
+                        break;
+                    }
+                    Ok(WaitStatus::Exited(q, code)) => {
+                        if q == main {
+                            main_exit = Some(code);
+                        }
+                        break;
+                    }
+                    Ok(WaitStatus::Signaled(q, sig, _)) => {
+                        if q == main {
+                            main_exit = Some(128 + sig as i32);
+                        }
+                        break;
+                    }
+                    Ok(_) | Err(Errno::EINTR) => continue,
+                    Err(_) => break,
+                }
+            }
         }
     }
-    let st = seccomp_status(pid.as_raw())?;
-    let filters = if st.mode == 2 {
-        read_all_filters(pid.as_raw())?
-    } else {
-        Vec::new()
-    };
-    Ok((st, filters))
+    match result.take() {
+        Some((pid, status, filters)) => Ok(Found {
+            pid,
+            status,
+            filters: filters?,
+            main_exit,
+        }),
+        None => {
+            let (pid, status) = first_exec.unwrap_or((main.as_raw(), SeccompStatus::default()));
+            Ok(Found {
+                pid,
+                status,
+                filters: Vec::new(),
+                main_exit,
+            })
+        }
+    }
 }

@@ -7,7 +7,9 @@
 
 mod differential_support;
 
-use aprof_footprint::abi::{AUDIT_ARCH_AARCH64, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT};
+use aprof_footprint::abi::{
+    AUDIT_ARCH_AARCH64, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT,
+};
 use aprof_footprint::Abi;
 use aprof_guard::bpf::{self, Insn};
 use aprof_guard::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
@@ -115,9 +117,9 @@ fn random_value(rng: &mut Rng) -> u64 {
 
 fn random_action(rng: &mut Rng) -> Action {
     match rng.below(12) {
-        0 | 1 | 2 => Action::Allow,
+        0..=2 => Action::Allow,
         3 => Action::Log,
-        4 | 5 => Action::Errno(1000 + rng.below(3000) as u16),
+        4..=5 => Action::Errno(1000 + rng.below(3000) as u16),
         6 => Action::Errno(rng.pick(&[0u16, 4095, 4096, 65535])),
         7 | 8 => Action::Trap(rng.below(65536) as u16),
         9 => Action::Trace(rng.below(65536) as u16),
@@ -180,7 +182,9 @@ fn random_policy(rng: &mut Rng) -> Policy {
                     let rules = (0..1 + rng.below(3))
                         .map(|_| Rule {
                             action: random_action(rng),
-                            conditions: (0..1 + rng.below(3)).map(|_| random_condition(rng)).collect(),
+                            conditions: (0..1 + rng.below(3))
+                                .map(|_| random_condition(rng))
+                                .collect(),
                         })
                         .collect();
                     syscalls.insert(name, rules);
@@ -307,7 +311,12 @@ fn random_program(rng: &mut Rng) -> Vec<Insn> {
         let left = total - prog.len() - 1; // instructions after this one
         let k_pool = |rng: &mut Rng| match rng.below(5) {
             0 => rng.pick(&nrs),
-            1 => rng.pick(&[AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT]),
+            1 => rng.pick(&[
+                AUDIT_ARCH_X86_64,
+                AUDIT_ARCH_I386,
+                AUDIT_ARCH_AARCH64,
+                X32_SYSCALL_BIT,
+            ]),
             2 => rng.pick(VALUE_POOL) as u32,
             _ => rng.next() as u32,
         };
@@ -375,7 +384,11 @@ fn docker_default_policy() -> Policy {
     };
     let strs = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut abis = BTreeMap::new();
@@ -384,17 +397,26 @@ fn docker_default_policy() -> Policy {
         for entry in json["syscalls"].as_array().expect("syscalls") {
             let inc = &entry["includes"];
             let exc = &entry["excludes"];
-            let caps_ok = strs(&inc["caps"]).iter().all(|c| default_caps.contains(&c.as_str()));
+            let caps_ok = strs(&inc["caps"])
+                .iter()
+                .all(|c| default_caps.contains(&c.as_str()));
             let arches = strs(&inc["arches"]);
-            let arch_ok = arches.is_empty() || arches.iter().any(|a| arch_names(abi).contains(&a.as_str()));
-            let ex_caps = strs(&exc["caps"]).iter().any(|c| default_caps.contains(&c.as_str()));
-            let ex_arch = strs(&exc["arches"]).iter().any(|a| arch_names(abi).contains(&a.as_str()));
+            let arch_ok =
+                arches.is_empty() || arches.iter().any(|a| arch_names(abi).contains(&a.as_str()));
+            let ex_caps = strs(&exc["caps"])
+                .iter()
+                .any(|c| default_caps.contains(&c.as_str()));
+            let ex_arch = strs(&exc["arches"])
+                .iter()
+                .any(|a| arch_names(abi).contains(&a.as_str()));
             if !caps_ok || !arch_ok || ex_caps || ex_arch {
                 continue;
             }
             let action = match entry["action"].as_str() {
                 Some("SCMP_ACT_ALLOW") => Action::Allow,
-                Some("SCMP_ACT_ERRNO") => Action::Errno(entry["errnoRet"].as_u64().unwrap_or(1) as u16),
+                Some("SCMP_ACT_ERRNO") => {
+                    Action::Errno(entry["errnoRet"].as_u64().unwrap_or(1) as u16)
+                }
                 other => panic!("unexpected action {other:?}"),
             };
             let conditions: Vec<ArgCondition> = entry["args"]
@@ -452,12 +474,27 @@ fn docker_cases(rng: &mut Rng, env: &Env, n: usize) -> Vec<Case> {
     if env.int80 {
         abis.push(Abi::I386);
     }
-    let ns_bits = [0x20000u64, 0x0200_0000, 0x0400_0000, 0x0800_0000, 0x1000_0000, 0x2000_0000, 0x4000_0000];
+    let ns_bits = [
+        0x20000u64,
+        0x0200_0000,
+        0x0400_0000,
+        0x0800_0000,
+        0x1000_0000,
+        0x2000_0000,
+        0x4000_0000,
+    ];
     (0..n)
         .map(|_| {
             let abi = rng.pick(&abis);
             let mut args = [0u64; 6];
-            let name = rng.pick(&["personality", "socket", "clone", "clone3", "keyctl", "harmless"]);
+            let name = rng.pick(&[
+                "personality",
+                "socket",
+                "clone",
+                "clone3",
+                "keyctl",
+                "harmless",
+            ]);
             let name = match name {
                 "harmless" => {
                     let h = harmless(abi);
@@ -468,11 +505,37 @@ fn docker_cases(rng: &mut Rng, env: &Env, n: usize) -> Vec<Case> {
                     };
                 }
                 "personality" => {
-                    args[0] = rng.pick(&[0u64, 8, 0x20000, 0x20008, 0xffff_ffff, 1, 0x1_0000_0000, 0x1_0000_0008, 0x0040_0000]);
+                    args[0] = rng.pick(&[
+                        0u64,
+                        8,
+                        0x20000,
+                        0x20008,
+                        0xffff_ffff,
+                        1,
+                        0x1_0000_0000,
+                        0x1_0000_0008,
+                        0x0040_0000,
+                    ]);
                     "personality"
                 }
                 "socket" => {
-                    args[0] = rng.pick(&[0u64, 1, 2, 10, 16, 17, 37, 38, 39, 40, 41, 44, 45, 0x1_0000_0002, 0xffff_ffff]);
+                    args[0] = rng.pick(&[
+                        0u64,
+                        1,
+                        2,
+                        10,
+                        16,
+                        17,
+                        37,
+                        38,
+                        39,
+                        40,
+                        41,
+                        44,
+                        45,
+                        0x1_0000_0002,
+                        0xffff_ffff,
+                    ]);
                     args[1] = 2; // SOCK_DGRAM
                     "socket"
                 }
@@ -497,7 +560,10 @@ fn docker_cases(rng: &mut Rng, env: &Env, n: usize) -> Vec<Case> {
             };
             Case {
                 entry: entry_of(abi),
-                nr: abi.table().number(name).expect("docker probe syscall exists") as u64,
+                nr: abi
+                    .table()
+                    .number(name)
+                    .expect("docker probe syscall exists") as u64,
                 args,
             }
         })
@@ -512,7 +578,11 @@ fn check(label: &str, filters: &[Vec<Insn>], cases: &[Case], env: &Env) -> usize
         bad.len(),
         cases.len(),
         bad.iter().take(5).cloned().collect::<Vec<_>>().join("\n"),
-        filters.iter().map(|f| bpf::disassemble(f)).collect::<Vec<_>>().join("---\n")
+        filters
+            .iter()
+            .map(|f| bpf::disassemble(f))
+            .collect::<Vec<_>>()
+            .join("---\n")
     );
     cases.len()
 }
@@ -524,7 +594,10 @@ fn kernel_agrees_with_interpreter() {
         return;
     }
     let env = env();
-    println!("x32 ABI enabled: {}, int 0x80 works: {}", env.x32, env.int80);
+    println!(
+        "x32 ABI enabled: {}, int 0x80 works: {}",
+        env.x32, env.int80
+    );
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
 
@@ -542,7 +615,8 @@ fn kernel_agrees_with_interpreter() {
             bpf::validate(f).expect("compiled filter is valid");
         }
         let cases = random_cases(&mut rng, &env, &values, 110);
-        *counts.entry("random policies").or_default() += check("random policy", &filters, &cases, &env);
+        *counts.entry("random policies").or_default() +=
+            check("random policy", &filters, &cases, &env);
     }
 
     // Random raw programs; sometimes stacked on a compiled policy.
@@ -554,14 +628,16 @@ fn kernel_agrees_with_interpreter() {
             filters.insert(0, random_program(&mut rng));
         }
         let cases = random_cases(&mut rng, &env, VALUE_POOL, 60);
-        *counts.entry("random raw programs").or_default() += check("random program", &filters, &cases, &env);
+        *counts.entry("random raw programs").or_default() +=
+            check("random program", &filters, &cases, &env);
     }
 
     // Docker's default profile.
     let docker = bpf::compile(&docker_default_policy()).expect("docker default compiles");
     println!("docker default compiles to {} instructions", docker.len());
     let cases = docker_cases(&mut rng, &env, 1500);
-    *counts.entry("docker default").or_default() += check("docker default", &[docker], &cases, &env);
+    *counts.entry("docker default").or_default() +=
+        check("docker default", &[docker], &cases, &env);
 
     let total: usize = counts.values().sum();
     println!("differential cases: {counts:?}, total {total}");
@@ -580,9 +656,16 @@ fn kernel_accepts_what_validate_accepts() {
         let mut prog: Vec<Insn> = (0..len)
             .map(|_| Insn {
                 code: if i % 2 == 0 {
-                    rng.pick(&[0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x64, 0x74, 0x15, 0x05, 0x06, 0x16, 0x87, 0x07, 0x84, 0x80, 0x81, 0x1d, 0x4d])
+                    rng.pick(&[
+                        0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x64, 0x74, 0x15, 0x05,
+                        0x06, 0x16, 0x87, 0x07, 0x84, 0x80, 0x81, 0x1d, 0x4d,
+                    ])
                 } else if rng.chance(70) {
-                    rng.pick(&[0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x3c, 0x64, 0x74, 0x94, 0x15, 0x05, 0x06, 0x16, 0x28, 0x30, 0x40, 0xb1, 0x87, 0x07, 0x84, 0x80, 0x81])
+                    rng.pick(&[
+                        0x20u16, 0x00, 0x01, 0x60, 0x61, 0x02, 0x03, 0x34, 0x3c, 0x64, 0x74, 0x94,
+                        0x15, 0x05, 0x06, 0x16, 0x28, 0x30, 0x40, 0xb1, 0x87, 0x07, 0x84, 0x80,
+                        0x81,
+                    ])
                 } else {
                     rng.pick(&codes)
                 },
@@ -610,7 +693,10 @@ fn kernel_accepts_what_validate_accepts() {
         accepted += kernel as usize;
     }
     println!("validation cases: {total}, kernel accepted {accepted}");
-    assert!(accepted > 20 && accepted < total - 20, "the programs should mix valid and invalid");
+    assert!(
+        accepted > 20 && accepted < total - 20,
+        "the programs should mix valid and invalid"
+    );
 }
 
 fn kernel_accepts(prog: &[Insn]) -> bool {
@@ -670,7 +756,9 @@ fn evaluation_disagreements(
                 let got = policy_action(&ev.policy, abi, nr, &args);
                 n += 1;
                 if want != got {
-                    bad.push(format!("{abi} nr {nr} args {args:x?}: interpreter {want}, policy {got}"));
+                    bad.push(format!(
+                        "{abi} nr {nr} args {args:x?}: interpreter {want}, policy {got}"
+                    ));
                 }
             }
         }
@@ -692,8 +780,17 @@ fn evaluation_agrees_with_interpreter() {
             filters.push(bpf::compile(&second).expect("compiles"));
         }
         let (n, bad, exact) = evaluation_disagreements(&mut rng, &filters, &values, 12);
-        assert!(exact, "compiled policies evaluate exactly: {:?}", bpf::evaluate(&filters).notes);
-        assert!(bad.is_empty(), "{} of {n} disagree:\n{}", bad.len(), bad[..bad.len().min(5)].join("\n"));
+        assert!(
+            exact,
+            "compiled policies evaluate exactly: {:?}",
+            bpf::evaluate(&filters).notes
+        );
+        assert!(
+            bad.is_empty(),
+            "{} of {n} disagree:\n{}",
+            bad.len(),
+            bad[..bad.len().min(5)].join("\n")
+        );
         total += n;
     }
     let (mut exact_programs, mut approx_cases, mut approx_bad) = (0, 0, 0);
@@ -739,10 +836,17 @@ fn docker_default_round_trips_through_bpf() {
         let conditional: Vec<&String> = x
             .syscalls
             .iter()
-            .filter(|(_, rules)| rules.iter().any(|r| r.action == Action::Allow && !r.conditions.is_empty()))
+            .filter(|(_, rules)| {
+                rules
+                    .iter()
+                    .any(|r| r.action == Action::Allow && !r.conditions.is_empty())
+            })
             .map(|(n, _)| n)
             .collect();
-        (all.len(), conditional.into_iter().cloned().collect::<Vec<_>>())
+        (
+            all.len(),
+            conditional.into_iter().cloned().collect::<Vec<_>>(),
+        )
     };
     let (n_src, cond_src) = allowed(&policy);
     let (n_ev, cond_ev) = allowed(&ev.policy);
@@ -750,10 +854,29 @@ fn docker_default_round_trips_through_bpf() {
     assert_eq!(n_src, n_ev);
     assert_eq!(cond_src, cond_ev);
     assert_eq!(cond_ev, ["clone", "personality", "socket"]);
+    for name in &cond_ev {
+        println!(
+            "evaluated {name}: {}",
+            serde_json::to_string(&ev.policy.abis[&Abi::X86_64].syscalls[name.as_str()])
+                .unwrap_or_default()
+        );
+    }
     let mut rng = Rng(7);
     let values = condition_values(&policy);
     let (n, bad, _) = evaluation_disagreements(&mut rng, &[prog], &values, 30);
-    assert!(bad.is_empty(), "{} of {n} disagree:\n{}", bad.len(), bad[..bad.len().min(5)].join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {n} disagree:\n{}",
+        bad.len(),
+        bad[..bad.len().min(5)].join("\n")
+    );
     let text = bpf::disassemble(&bpf::compile(&policy).expect("compiles"));
-    assert!(text.contains("x86_64:personality"), "{}", &text[..2000]);
+    assert!(
+        text.contains("x86_64:personality"),
+        "{}",
+        text.lines()
+            .filter(|l| l.contains("0x00000087") || l.contains("#0x87"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -115,11 +115,7 @@ fn probe_is_a_static_elf_that_prints_ok_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("probe");
     std::fs::write(&path, probe_elf()).unwrap();
-    std::fs::set_permissions(
-        &path,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let out = std::process::Command::new(&path).output().unwrap();
     assert!(out.status.success(), "{:?}", out.status);
     assert_eq!(String::from_utf8_lossy(&out.stdout), PROBE_OUTPUT);

@@ -31,6 +31,9 @@ pub const TRACE_OPTIONS: libc::c_int = libc::PTRACE_O_TRACESYSGOOD
     | libc::PTRACE_O_TRACEEXEC
     | libc::PTRACE_O_TRACEEXIT;
 
+/// `CAP_SYS_ADMIN` from linux/capability.h.
+const CAP_SYS_ADMIN: u32 = 21;
+
 /// Why the child failed before its program ran, as it reports on the pipe.
 const STAGE_EXEC: u8 = 1;
 const STAGE_SECCOMP: u8 = 2;
@@ -144,9 +147,15 @@ fn cstring(s: &OsStr) -> Result<CString, RecordError> {
 }
 
 /// Fork `argv`, seize the child with `options` and let it exec (with the
-/// RET_TRACE filter first when `seccomp`). The child is released before
-/// this returns; the caller's event loop sees its exec or its death.
-pub fn launch(argv: &[OsString], seccomp: bool, options: libc::c_int) -> Result<Launched, RecordError> {
+/// RET_TRACE filter first when `seccomp`, and NO_NEW_PRIVS before it when
+/// `set_no_new_privs`). The child is released before this returns; the
+/// caller's event loop sees its exec or its death.
+pub fn launch(
+    argv: &[OsString],
+    seccomp: bool,
+    set_no_new_privs: bool,
+    options: libc::c_int,
+) -> Result<Launched, RecordError> {
     let Some(program) = argv.first() else {
         return Err(RecordError::CommandNotFound(String::new()));
     };
@@ -188,7 +197,7 @@ pub fn launch(argv: &[OsString], seccomp: bool, options: libc::c_int) -> Result<
                 && *libc::__errno_location() == libc::EINTR
             {}
             libc::close(sync_read);
-            if seccomp && install_trace_filter(&program_filter) != 0 {
+            if seccomp && install_trace_filter(&program_filter, set_no_new_privs) != 0 {
                 report_and_exit(error_write, STAGE_SECCOMP);
             }
             extern "C" {
@@ -226,31 +235,39 @@ pub fn launch(argv: &[OsString], seccomp: bool, options: libc::c_int) -> Result<
     })
 }
 
-/// Install the RET_TRACE-everything filter; set NO_NEW_PRIVS first when the
-/// kernel insists (no CAP_SYS_ADMIN). Returns 0 or -1 with errno set.
-/// Async-signal-safe.
-unsafe fn install_trace_filter(prog: &libc::sock_fprog) -> libc::c_long {
+/// Install the RET_TRACE-everything filter, after setting NO_NEW_PRIVS when
+/// `set_no_new_privs`. Returns 0 or -1 with errno set. Async-signal-safe.
+unsafe fn install_trace_filter(prog: &libc::sock_fprog, set_no_new_privs: bool) -> libc::c_long {
     // SAFETY: prog points to a valid one-instruction program.
     unsafe {
-        let install = || {
-            libc::syscall(
-                libc::SYS_seccomp,
-                libc::SECCOMP_SET_MODE_FILTER,
-                0,
-                prog as *const libc::sock_fprog,
-            )
-        };
-        if install() == 0 {
-            return 0;
-        }
-        if *libc::__errno_location() != libc::EACCES {
+        if set_no_new_privs && libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
             return -1;
         }
-        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-            return -1;
-        }
-        install()
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            0,
+            prog as *const libc::sock_fprog,
+        )
     }
+}
+
+/// Whether installing the filter needs NO_NEW_PRIVS from aprof: the kernel
+/// demands it without CAP_SYS_ADMIN, and it is aprof's doing only when aprof
+/// itself does not already run with it.
+pub fn filter_needs_no_new_privs() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+    };
+    let cap_sys_admin = field("CapEff:")
+        .and_then(|hex| u64::from_str_radix(&hex, 16).ok())
+        .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0);
+    let already = field("NoNewPrivs:").is_some_and(|v| v == "1");
+    !cap_sys_admin && !already
 }
 
 /// Child side: send `[stage, errno]` to the parent and exit 127.

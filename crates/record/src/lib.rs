@@ -32,7 +32,10 @@ pub enum Target {
     /// Attach to every thread of this running process (and follow the
     /// children it starts) until `duration` passes, a stop signal arrives
     /// or the process ends; then detach and leave it running.
-    Attach { pid: i32, duration: Option<Duration> },
+    Attach {
+        pid: i32,
+        duration: Option<Duration>,
+    },
 }
 
 /// How syscalls are stopped.
@@ -145,7 +148,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("invalid duration unit '{other}' in '{text}' (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "invalid duration unit '{other}' in '{text}' (use ms, s, m or h)"
+            ))
+        }
     };
     if !seconds.is_finite() || seconds <= 0.0 || seconds > 1e9 {
         return Err(format!("invalid duration '{text}' (must be positive)"));

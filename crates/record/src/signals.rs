@@ -26,7 +26,11 @@ static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn on_tick(_: libc::c_int) {}
 
-extern "C" fn on_stop_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+extern "C" fn on_stop_signal(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _: *mut libc::c_void,
+) {
     // A terminal's SIGINT/SIGQUIT/SIGHUP (si_code SI_KERNEL) already went to
     // the whole foreground process group, the workload included; forwarding
     // it too would deliver it twice. Signals from kill(2) reached aprof only.

@@ -22,7 +22,14 @@ fn check(ret: libc::c_long) -> io::Result<libc::c_long> {
 
 unsafe fn ptrace(request: libc::c_uint, pid: i32, addr: usize, data: usize) -> io::Result<i64> {
     // SAFETY: the caller passes addr/data valid for the request.
-    check(unsafe { libc::ptrace(request, pid, addr as *mut libc::c_void, data as *mut libc::c_void) })
+    check(unsafe {
+        libc::ptrace(
+            request,
+            pid,
+            addr as *mut libc::c_void,
+            data as *mut libc::c_void,
+        )
+    })
 }
 
 /// `PTRACE_SEIZE` with options: attach without stopping the task.
@@ -59,7 +66,11 @@ pub fn resume(pid: i32, how: Resume, signal: i32) -> io::Result<()> {
         Resume::Listen => libc::PTRACE_LISTEN,
         Resume::Detach => libc::PTRACE_DETACH,
     };
-    let data = if how == Resume::Listen { 0 } else { signal as usize };
+    let data = if how == Resume::Listen {
+        0
+    } else {
+        signal as usize
+    };
     // SAFETY: these requests take a signal number in `data`, no pointers.
     unsafe { ptrace(request, pid, 0, data) }.map(drop)
 }
@@ -69,7 +80,14 @@ pub fn resume(pid: i32, how: Resume, signal: i32) -> io::Result<()> {
 pub fn event_message(pid: i32) -> io::Result<u64> {
     let mut msg: libc::c_ulong = 0;
     // SAFETY: data points to a c_ulong the kernel writes.
-    unsafe { ptrace(libc::PTRACE_GETEVENTMSG, pid, 0, &mut msg as *mut _ as usize) }?;
+    unsafe {
+        ptrace(
+            libc::PTRACE_GETEVENTMSG,
+            pid,
+            0,
+            &mut msg as *mut _ as usize,
+        )
+    }?;
     Ok(msg)
 }
 
@@ -125,15 +143,30 @@ pub fn syscall_info(pid: i32) -> io::Result<SyscallInfo> {
 /// One `waitpid` result for a traced or child task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitEvent {
-    Exited { pid: i32, code: i32 },
-    Signaled { pid: i32, signal: i32 },
+    Exited {
+        pid: i32,
+        code: i32,
+    },
+    Signaled {
+        pid: i32,
+        signal: i32,
+    },
     /// Syscall-entry or -exit stop (`SIGTRAP | 0x80`).
-    SyscallStop { pid: i32 },
+    SyscallStop {
+        pid: i32,
+    },
     /// `PTRACE_EVENT_*` stop; `signal` is the stop signal of an
     /// `PTRACE_EVENT_STOP` (SIGTRAP unless it is a group-stop).
-    Event { pid: i32, event: i32, signal: i32 },
+    Event {
+        pid: i32,
+        event: i32,
+        signal: i32,
+    },
     /// Signal-delivery-stop: the signal is about to be delivered.
-    Signal { pid: i32, signal: i32 },
+    Signal {
+        pid: i32,
+        signal: i32,
+    },
 }
 
 /// Why waiting returned without an event.
@@ -223,7 +256,10 @@ mod tests {
             WaitEvent::SyscallStop { pid: 5 }
         );
         assert_eq!(
-            decode_status(5, 0x7f | (libc::SIGTRAP << 8) | (libc::PTRACE_EVENT_EXEC << 16)),
+            decode_status(
+                5,
+                0x7f | (libc::SIGTRAP << 8) | (libc::PTRACE_EVENT_EXEC << 16)
+            ),
             WaitEvent::Event {
                 pid: 5,
                 event: libc::PTRACE_EVENT_EXEC,

@@ -18,7 +18,7 @@
 //! - group-stop: `PTRACE_LISTEN`, so job control still works.
 //! - signal-delivery-stop: the signal is injected, never swallowed.
 
-use crate::decode::{Decoder, SyscallEvent};
+use crate::decode::{Decoder, RecorderGuards, SyscallEvent};
 use crate::progress::Progress;
 use crate::signals::{self, Ticker};
 use crate::sys::{self, Resume, SyscallInfo, WaitError, WaitEvent};
@@ -87,7 +87,10 @@ pub fn run(target: &Target, options: &RecordOptions) -> Result<Recording, Record
     };
     let recorder = if seccomp { "seccomp-trace" } else { "ptrace" };
     let command = match target {
-        Target::Launch(argv) => argv.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+        Target::Launch(argv) => argv
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         Target::Attach { pid, .. } => read_cmdline(*pid),
     };
     let mut tracer = Tracer {
@@ -110,7 +113,9 @@ pub fn run(target: &Target, options: &RecordOptions) -> Result<Recording, Record
     }
     let result = match target {
         Target::Launch(argv) => tracer.run_launched(argv, options.handle_signals),
-        Target::Attach { pid, duration } => tracer.run_attached(*pid, *duration, options.handle_signals),
+        Target::Attach { pid, duration } => {
+            tracer.run_attached(*pid, *duration, options.handle_signals)
+        }
     };
     if options.handle_signals {
         signals::restore_stop_handlers();
@@ -160,7 +165,13 @@ impl Tracer {
         if self.seccomp {
             options |= libc::PTRACE_O_TRACESECCOMP;
         }
-        let mut launched = launch::launch(argv, self.seccomp, options)?;
+        let set_no_new_privs = self.seccomp && launch::filter_needs_no_new_privs();
+        // The guard state read at exec must not show aprof's own filter.
+        self.decoder.set_recorder_guards(RecorderGuards {
+            seccomp_filters: u32::from(self.seccomp),
+            no_new_privs: set_no_new_privs,
+        });
+        let mut launched = launch::launch(argv, self.seccomp, set_no_new_privs, options)?;
         self.root = launched.pid;
         self.register_task(launched.pid, None);
         if handle_signals {
@@ -219,6 +230,7 @@ impl Tracer {
             process.exe = read_exe(pid);
             process.argv = read_cmdline(pid);
         }
+        self.decoder.on_attach(&mut self.fp, pid);
         let deadline = duration.map(|d| self.started + d);
         while !self.tasks.is_empty() {
             match sys::wait_any() {
@@ -257,7 +269,13 @@ impl Tracer {
             return;
         }
         let tgid = attach::thread_group_of(tid).unwrap_or(tid);
-        self.tasks.insert(tid, Task { tgid, pending: None });
+        self.tasks.insert(
+            tid,
+            Task {
+                tgid,
+                pending: None,
+            },
+        );
         match self.processes.get_mut(&tgid) {
             Some(state) => {
                 if state.live.insert(tid) {
@@ -266,7 +284,9 @@ impl Tracer {
             }
             None => {
                 let parent = parent.or_else(|| attach::status_field(tgid, "PPid:"));
-                let parent = if tgid == self.root && parent.is_some_and(|p| p == std::process::id() as i32) {
+                let parent = if tgid == self.root
+                    && parent.is_some_and(|p| p == std::process::id() as i32)
+                {
                     None
                 } else {
                     parent
@@ -280,6 +300,7 @@ impl Tracer {
                 });
                 let mut live = HashSet::new();
                 live.insert(tid);
+                self.decoder.on_new_process(tgid);
                 self.processes.insert(
                     tgid,
                     ProcessState {
@@ -312,7 +333,9 @@ impl Tracer {
     fn handle(&mut self, event: WaitEvent) {
         match event {
             WaitEvent::Exited { pid, code } => self.task_gone(pid, ExitStatus::Exited(code)),
-            WaitEvent::Signaled { pid, signal } => self.task_gone(pid, ExitStatus::Signaled(signal)),
+            WaitEvent::Signaled { pid, signal } => {
+                self.task_gone(pid, ExitStatus::Signaled(signal))
+            }
             WaitEvent::SyscallStop { pid } => {
                 self.register_task(pid, None);
                 self.on_syscall_stop(pid, false);
@@ -324,7 +347,9 @@ impl Tracer {
             WaitEvent::Event { pid, event, signal } => {
                 self.register_task(pid, None);
                 match event {
-                    libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                    libc::PTRACE_EVENT_FORK
+                    | libc::PTRACE_EVENT_VFORK
+                    | libc::PTRACE_EVENT_CLONE => {
                         if let Ok(child) = sys::event_message(pid) {
                             let forker = self.tasks.get(&pid).map(|t| t.tgid);
                             self.register_task(child as i32, forker);
@@ -380,7 +405,11 @@ impl Tracer {
                         decode_exit,
                     });
                 }
-                let how = if take_exit { Resume::Syscall } else { Resume::Cont };
+                let how = if take_exit {
+                    Resume::Syscall
+                } else {
+                    Resume::Cont
+                };
                 self.resume(tid, how, 0);
             }
             SyscallInfo::Exit { ret, is_error, .. } => {
@@ -425,7 +454,12 @@ impl Tracer {
     /// Add a failure to a call already counted at its entry.
     fn count_error(&mut self, abi: Abi, number: u32, errno: i32) {
         let name = aprof_footprint::syscall_name(abi, number);
-        if let Some(stats) = self.fp.syscalls.get_mut(&abi).and_then(|m| m.get_mut(&name)) {
+        if let Some(stats) = self
+            .fp
+            .syscalls
+            .get_mut(&abi)
+            .and_then(|m| m.get_mut(&name))
+        {
             stats.errors += 1;
             *stats.errno.entry(errno_name(errno)).or_default() += 1;
         }
@@ -522,7 +556,9 @@ impl Tracer {
                 WaitEvent::Event { pid, event, .. } => {
                     if matches!(
                         event,
-                        libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE
+                        libc::PTRACE_EVENT_FORK
+                            | libc::PTRACE_EVENT_VFORK
+                            | libc::PTRACE_EVENT_CLONE
                     ) {
                         // The new task is attached too; wait for its stop.
                         if let Ok(child) = sys::event_message(pid) {

@@ -195,13 +195,20 @@ fn files_directories_on_tmpfs_and_root() {
 
 #[test]
 fn character_devices_by_driver() {
+    use std::os::unix::fs::FileTypeExt;
+    let is_device = std::fs::metadata("/dev/null").is_ok_and(|m| m.file_type().is_char_device());
+    if !is_device {
+        // Seen on shared machines: something replaced it by a plain file.
+        eprintln!("skipping: /dev/null is not a character device here");
+        return;
+    }
     let null = File::open("/dev/null").expect("/dev/null");
     assert_eq!(
         class_of_read(me(), null.as_raw_fd()),
         ObjectClass::CharDevice {
             major: 1,
             minor: 3,
-            driver: "mem/null".into()
+            driver: "mem".into()
         }
     );
 }
@@ -243,8 +250,8 @@ fn kvm_device_ioctls_and_vm_fd() {
     let dev = fp
         .objects
         .iter()
-        .find(|o| matches!(&o.class, ObjectClass::CharDevice { major: 10, driver, .. } if driver == "misc/kvm"))
-        .expect("/dev/kvm as misc/kvm");
+        .find(|o| matches!(&o.class, ObjectClass::CharDevice { major: 10, minor: 232, driver } if driver == "kvm"))
+        .expect("/dev/kvm as 10:232 kvm");
     assert_eq!(dev.syscalls["ioctl"], 2);
     assert_eq!(
         dev.ioctls[&0xae00].name.as_deref(),
@@ -627,4 +634,55 @@ fn accepted_sockets_take_the_listeners_class() {
         "one call, counted once"
     );
     assert_eq!(class_of_read(me(), conn.as_raw_fd()), tcp);
+}
+
+#[test]
+fn poll_and_select_reach_every_listed_fd() {
+    let tcp = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let (a, _b) = UnixStream::pair().expect("pair");
+    let (t, u) = (tcp.as_raw_fd(), a.as_raw_fd());
+    // struct pollfd[3], one entry ignored (fd -1) and one repeated.
+    let pollfds: [i32; 8] = [t, 1, -1, 1, u, 1, t, 1];
+    let mut d = Decoder::new();
+    let mut fp = Footprint::default();
+    let poll = event(
+        me(),
+        Abi::X86_64,
+        "ppoll",
+        [pollfds.as_ptr() as u64, 4, 0, 0, 0, 0],
+    );
+    d.on_entry(&mut fp, &poll);
+    // fd_set bitmaps: read has the socket, write has the unix socket.
+    let mut readfds = [0u64; 16];
+    let mut writefds = [0u64; 16];
+    readfds[t as usize / 64] |= 1 << (t % 64);
+    writefds[u as usize / 64] |= 1 << (u % 64);
+    let nfds = t.max(u) as u64 + 1;
+    let select = event(
+        me(),
+        Abi::X86_64,
+        "select",
+        [
+            nfds,
+            readfds.as_ptr() as u64,
+            writefds.as_ptr() as u64,
+            0,
+            0,
+            0,
+        ],
+    );
+    d.on_entry(&mut fp, &select);
+    for class in [
+        socket("AF_INET", "SOCK_STREAM", "TCP"),
+        socket("AF_UNIX", "SOCK_STREAM", "0"),
+    ] {
+        let obj = fp
+            .objects
+            .iter()
+            .find(|o| o.class == class)
+            .expect("polled object");
+        assert_eq!(obj.syscalls["ppoll"], 1, "{class:?} once per call");
+        assert_eq!(obj.syscalls["select"], 1, "{class:?}");
+    }
+    assert_eq!(fp.objects.len(), 2);
 }

@@ -87,6 +87,18 @@ fn call_name(line: &str) -> Option<&str> {
             break;
         }
     }
+    // -n and -i columns: `[ 59] [00007f3a9c2d1e4b]`.
+    while let Some(r) = rest.strip_prefix('[') {
+        let (column, after) = r.split_once(']')?;
+        if !column
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == '?')
+        {
+            return None;
+        }
+        rest = after.trim_start();
+    }
     if let Some(r) = rest.strip_prefix("<... ") {
         return r.split(" resumed").next();
     }
@@ -146,6 +158,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("relative", &["-f", "-r", "-T"]),
     ("y", &["-f", "-y"]),
     ("yy", &["-f", "-yy"]),
+    ("columns", &["-f", "-n", "-i"]),
 ];
 
 const PYTHON_PROGRAM: &str = r#"
@@ -187,7 +200,9 @@ fn real_traces_of_ls_and_a_pipeline_import_exactly() {
             assert_eq!(fp.exit, Some(ExitStatus::Exited(0)), "{tag}");
             assert_eq!(fp.environment.command, cmd.to_vec(), "{tag}");
             let decorated = options.iter().any(|o| o.starts_with("-y"));
-            assert_eq!(!fp.objects.is_empty(), decorated, "{tag}: objects");
+            assert_eq!(import.report.decorated, decorated, "{tag}");
+            // Without -y the objects come from following fd numbers.
+            assert!(!fp.objects.is_empty(), "{tag}: objects");
             if *program == "pipeline" {
                 assert_eq!(fp.processes.len(), 3, "{tag}: {:?}", fp.processes);
                 let root = fp.processes[0].pid;
@@ -200,16 +215,15 @@ fn real_traces_of_ls_and_a_pipeline_import_exactly() {
                     .filter_map(|p| p.exe.rsplit('/').next())
                     .collect();
                 assert_eq!(exes, BTreeSet::from(["ls", "wc"]), "{tag}");
-                if decorated {
-                    let pipe = fp
-                        .objects
-                        .iter()
-                        .find(|o| o.class == ObjectClass::Pipe)
-                        .expect("pipe object");
-                    assert!(
-                        pipe.syscalls.contains_key("pipe2") || pipe.syscalls.contains_key("pipe")
-                    );
-                }
+                let pipe = fp
+                    .objects
+                    .iter()
+                    .find(|o| o.class == ObjectClass::Pipe)
+                    .unwrap_or_else(|| panic!("{tag}: no pipe in {:?}", fp.objects));
+                assert!(pipe.syscalls.contains_key("pipe2") || pipe.syscalls.contains_key("pipe"));
+                // ls writes into the pipe, wc reads from it.
+                assert!(pipe.syscalls.contains_key("write"), "{tag}");
+                assert!(pipe.syscalls.contains_key("read"), "{tag}");
             }
             if *variant == "ttt" {
                 assert!(fp.environment.started_at.starts_with("20"), "{tag}");
@@ -238,8 +252,14 @@ fn python_thread_and_tcp_sockets_yield_socket_objects() {
         socket_type: "SOCK_STREAM".into(),
         protocol: "TCP".into(),
     };
-    for (variant, options) in [("y", ["-f", "-y"]), ("yy", ["-f", "-yy"])] {
-        let path = trace(dir.path(), variant, &options, &[python(), "-S", script]);
+    let mut classes_by_variant = Vec::new();
+    let variants: [(&str, &[&str]); 3] = [
+        ("plain", &["-f"]),
+        ("y", &["-f", "-y"]),
+        ("yy", &["-f", "-yy"]),
+    ];
+    for (variant, options) in variants {
+        let path = trace(dir.path(), variant, options, &[python(), "-S", script]);
         let text = std::fs::read_to_string(&path).expect("read");
         let import = import_files(&[path]).expect("import");
         check_against_text(&import, &text, variant);
@@ -271,6 +291,20 @@ fn python_thread_and_tcp_sockets_yield_socket_objects() {
             Some("TCP_NODELAY")
         );
         assert!(fp.arguments.contains_key("clone3/0") || fp.arguments.contains_key("clone/0"));
+        let classes: BTreeSet<String> = fp
+            .objects
+            .iter()
+            .map(|o| format!("{:?}", o.class))
+            .collect();
+        classes_by_variant.push((variant, classes));
+    }
+    // Following fd numbers (plain) finds no class that -yy does not show.
+    let (_, yy) = &classes_by_variant[2];
+    for (variant, classes) in &classes_by_variant[..2] {
+        assert!(
+            classes.is_subset(yy),
+            "{variant}: {classes:?} vs -yy {yy:?}"
+        );
     }
 }
 

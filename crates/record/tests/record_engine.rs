@@ -53,13 +53,24 @@ fn process_tree_is_recorded() {
         assert_eq!(fp.processes.len(), 3, "{:?}", fp.processes);
         let root = &fp.processes[0];
         assert_eq!(root.argv, ["sh", "-c", "/bin/true; /bin/true; exit 0"]);
-        assert!(root.exe.ends_with("sh") || root.exe.contains("dash"), "{}", root.exe);
+        assert!(
+            root.exe.ends_with("sh") || root.exe.contains("dash"),
+            "{}",
+            root.exe
+        );
         for child in &fp.processes[1..] {
             assert_eq!(child.parent, Some(root.pid));
             assert!(child.exe.ends_with("/true"), "{}", child.exe);
             assert_eq!(child.exit, Some(ExitStatus::Exited(0)));
         }
-        assert_eq!(fp.environment.recorder, if mode == Mode::Seccomp { "seccomp-trace" } else { "ptrace" });
+        assert_eq!(
+            fp.environment.recorder,
+            if mode == Mode::Seccomp {
+                "seccomp-trace"
+            } else {
+                "ptrace"
+            }
+        );
         assert!(!fp.environment.ended_at.is_empty());
     }
 }
@@ -77,7 +88,10 @@ fn threads_are_followed() {
         assert_eq!(rec.footprint.processes.len(), 1);
         assert_eq!(rec.footprint.processes[0].threads, 4);
         let names = names(&rec);
-        assert!(names.contains(&"clone3") || names.contains(&"clone"), "{names:?}");
+        assert!(
+            names.contains(&"clone3") || names.contains(&"clone"),
+            "{names:?}"
+        );
         assert!(names.contains(&"futex"), "{names:?}");
     }
 }
@@ -109,7 +123,11 @@ fn launch_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let not_executable = dir.path().join("data");
     std::fs::write(&not_executable, b"#!/bin/sh\n").unwrap();
-    std::fs::set_permissions(&not_executable, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(
+        &not_executable,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
     match launch(Mode::Auto, &[not_executable.to_str().unwrap()]) {
         Err(RecordError::PermissionDenied(_)) => {}
         other => panic!("{other:?}"),
@@ -137,12 +155,28 @@ fn launch_errors_are_clear() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        record(&Target::Attach { pid: 1, duration: None }, &RecordOptions {
-            mode: Mode::Seccomp,
-            ..Default::default()
-        }),
+        record(
+            &Target::Attach {
+                pid: 1,
+                duration: None
+            },
+            &RecordOptions {
+                mode: Mode::Seccomp,
+                ..Default::default()
+            }
+        ),
         Err(RecordError::SeccompAttach)
     ));
+}
+
+/// A child killed when the test ends, even by a failed assertion.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// `/proc/PID/status` field value.
@@ -164,13 +198,15 @@ fn attach_records_and_detaches_leaving_it_running() {
                   \x20       print(n, flush=True); n += 1; time.sleep(0.02)\n\
                   threading.Thread(target=tick, daemon=True).start()\n\
                   time.sleep(600)\n";
-    let mut child = Command::new(PYTHON)
-        .args(["-c", script])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(
+        Command::new(PYTHON)
+            .args(["-c", script])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     lines.next().unwrap().unwrap();
 
     let rec = record(
@@ -196,15 +232,23 @@ fn attach_records_and_detaches_leaving_it_running() {
     let before: u64 = lines.next().unwrap().unwrap().parse().unwrap();
     let after: u64 = lines.nth(3).unwrap().unwrap().parse().unwrap();
     assert!(after > before);
-    assert!(!status(pid, "State:").starts_with('t'), "{}", status(pid, "State:"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(
+        !status(pid, "State:").starts_with('t'),
+        "{}",
+        status(pid, "State:")
+    );
 }
 
 #[test]
 fn attach_keeps_a_stopped_process_stopped() {
-    let mut child = Command::new("sleep").arg("600").spawn().unwrap();
-    let pid = child.id();
+    let child = KillOnDrop(
+        Command::new("sleep")
+            .arg("600")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
     // SAFETY: signalling our own child.
     unsafe { libc::kill(pid as i32, libc::SIGSTOP) };
     while !status(pid, "State:").starts_with('T') {
@@ -220,12 +264,16 @@ fn attach_keeps_a_stopped_process_stopped() {
     .unwrap();
     assert_eq!(rec.outcome, Outcome::Detached);
     assert_eq!(status(pid, "TracerPid:"), "0");
-    assert!(status(pid, "State:").starts_with('T'), "{}", status(pid, "State:"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(
+        status(pid, "State:").starts_with('T'),
+        "{}",
+        status(pid, "State:")
+    );
 }
 
 #[test]
+// The tracer reaps the child: it is both its parent and its tracer.
+#[allow(clippy::zombie_processes)]
 fn attach_ends_with_the_process() {
     let mut child = Command::new("sh")
         .args(["-c", "read x; exit 5"])
@@ -239,7 +287,14 @@ fn attach_ends_with_the_process() {
         use std::io::Write;
         let _ = stdin.write_all(b"go\n");
     });
-    let rec = record(&Target::Attach { pid, duration: None }, &RecordOptions::default()).unwrap();
+    let rec = record(
+        &Target::Attach {
+            pid,
+            duration: None,
+        },
+        &RecordOptions::default(),
+    )
+    .unwrap();
     writer.join().unwrap();
     assert_eq!(rec.outcome, Outcome::Exited(5));
     let names: Vec<&str> = rec.footprint.syscall_names(Abi::X86_64).collect();

@@ -41,6 +41,9 @@ pub struct ProfileShape {
     /// Allow recorded syscalls whole, without argument rules.
     #[arg(long)]
     pub no_argument_rules: bool,
+    /// Allow only what was recorded, not the syscalls that timing alone decides (restart_syscall, ...).
+    #[arg(long)]
+    pub no_timing_companions: bool,
 }
 
 impl ProfileShape {
@@ -55,6 +58,7 @@ impl ProfileShape {
             default_action,
             base: self.base.parse::<Base>().map_err(anyhow::Error::msg)?,
             argument_rules: !self.no_argument_rules,
+            timing_companions: !self.no_timing_companions,
         })
     }
 }

@@ -196,7 +196,8 @@ pub fn compile(policy: &Policy) -> Result<Vec<Insn>, CompileError> {
         asm.mark(x86);
         asm.load(data::NR);
         let (x32, x64) = (asm.label(), asm.label());
-        asm.jump(JGE, X32_SYSCALL_BIT, x32, x64);
+        // The x32 bit decides the ABI, as in the kernel (not `nr >= bit`).
+        asm.jump(JSET, X32_SYSCALL_BIT, x32, x64);
         asm.mark(x64);
         abi_block(&mut asm, policy, Abi::X86_64);
         asm.mark(x32);
@@ -294,7 +295,10 @@ fn search_tree(asm: &mut Asm, p: &AbiPolicy, entries: &[(u32, Vec<Rule>)], defau
 
 /// The action of rules whose first rule has no conditions.
 fn unconditional(rules: &[Rule]) -> Option<Action> {
-    rules.first().filter(|r| r.conditions.is_empty()).map(|r| r.action)
+    rules
+        .first()
+        .filter(|r| r.conditions.is_empty())
+        .map(|r| r.action)
 }
 
 fn rule_block(asm: &mut Asm, rules: &[Rule], default: Action) {

@@ -32,9 +32,11 @@ fn ret_name(k: u32) -> String {
 
 /// Names of a syscall number on the ABIs an arch value selects.
 fn syscall_names(arch: Option<u32>, nr: u32) -> Option<String> {
+    let x32 = nr & aprof_footprint::abi::X32_SYSCALL_BIT != 0;
     let abis: &[Abi] = match arch {
         Some(AUDIT_ARCH_I386) => &[Abi::I386],
-        Some(AUDIT_ARCH_X86_64) => &[Abi::X86_64, Abi::X32],
+        Some(AUDIT_ARCH_X86_64) if x32 => &[Abi::X32],
+        Some(AUDIT_ARCH_X86_64) => &[Abi::X86_64],
         Some(_) => &[],
         None => &[Abi::X86_64, Abi::X32, Abi::I386],
     };
@@ -45,6 +47,83 @@ fn syscall_names(arch: Option<u32>, nr: u32) -> Option<String> {
     (!names.is_empty()).then(|| names.join(" "))
 }
 
+/// What is known on entry to an instruction: the arch value (set on the
+/// taken side of a `jeq` on the arch word) and which `seccomp_data` word A
+/// holds; kept where every incoming edge agrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    arch: Option<u32>,
+    a_field: Option<u32>,
+}
+
+fn known_state(prog: &[Insn]) -> Vec<Known> {
+    let unknown = Known {
+        arch: None,
+        a_field: None,
+    };
+    let mut state: Vec<Option<Known>> = vec![None; prog.len() + 1];
+    if !prog.is_empty() {
+        state[0] = Some(unknown);
+    }
+    let merge = |slot: &mut Option<Known>, v: Known| {
+        *slot = Some(match *slot {
+            None => v,
+            Some(old) => Known {
+                arch: if old.arch == v.arch { v.arch } else { None },
+                a_field: if old.a_field == v.a_field {
+                    v.a_field
+                } else {
+                    None
+                },
+            },
+        })
+    };
+    for pc in 0..prog.len() {
+        let Some(here) = state[pc] else { continue };
+        let insn = prog[pc];
+        let next = pc + 1;
+        let after = Known {
+            arch: here.arch,
+            a_field: match insn.code {
+                0x20 => Some(insn.k),
+                c if matches!(c & 0x07, 0x01 | 0x02 | 0x03 | 0x05 | 0x06) => here.a_field,
+                0x07 => here.a_field,
+                _ => None,
+            },
+        };
+        match insn.code {
+            0x06 | 0x16 => {}
+            0x05 => {
+                if let Some(slot) = state.get_mut(next + insn.k as usize) {
+                    merge(slot, after);
+                }
+            }
+            c if c & 0x07 == 0x05 => {
+                let taken = if c == 0x15 && here.a_field == Some(data::ARCH) {
+                    Known {
+                        arch: Some(insn.k),
+                        ..after
+                    }
+                } else {
+                    after
+                };
+                if let Some(slot) = state.get_mut(next + insn.jt as usize) {
+                    merge(slot, taken);
+                }
+                if let Some(slot) = state.get_mut(next + insn.jf as usize) {
+                    merge(slot, after);
+                }
+            }
+            _ => merge(&mut state[next], after),
+        }
+    }
+    state
+        .into_iter()
+        .take(prog.len())
+        .map(|s| s.unwrap_or(unknown))
+        .collect()
+}
+
 /// Disassemble a program, one instruction a line: index, raw fields, text
 /// and a comment naming syscalls, arches, fields and actions.
 ///
@@ -52,54 +131,40 @@ fn syscall_names(arch: Option<u32>, nr: u32) -> Option<String> {
 /// `arch` comparison seen on the way; when unknown, every ABI is named.
 pub fn disassemble(prog: &[Insn]) -> String {
     let mut out = String::new();
-    // What A holds, as far as a straight reading can tell.
-    let mut a_field: Option<u32> = None;
-    let mut arch: Option<u32> = None;
+    let known = known_state(prog);
     for (pc, insn) in prog.iter().enumerate() {
+        let Known { arch, a_field } = known[pc];
         let k = insn.k;
         let jt = pc + 1 + insn.jt as usize;
         let jf = pc + 1 + insn.jf as usize;
         let mut comment = String::new();
         let text = match insn.code {
             0x20 => {
-                a_field = Some(k);
                 comment = data::field_name(k);
                 format!("ld  [{k}]")
             }
-            0x80 => {
-                a_field = None;
-                "ld  #len".to_string()
-            }
+            0x80 => "ld  #len".to_string(),
             0x81 => "ldx #len".to_string(),
             0x00 => {
-                a_field = None;
                 format!("ld  #{k:#x}")
             }
             0x01 => format!("ldx #{k:#x}"),
             0x60 => {
-                a_field = None;
                 format!("ld  M[{k}]")
             }
             0x61 => format!("ldx M[{k}]"),
             0x02 => format!("st  M[{k}]"),
             0x03 => format!("stx M[{k}]"),
             0x07 => "tax".to_string(),
-            0x87 => {
-                a_field = None;
-                "txa".to_string()
-            }
+            0x87 => "txa".to_string(),
             0x06 => {
                 comment = ret_name(k);
                 format!("ret #{k:#010x}")
             }
             0x16 => "ret a".to_string(),
-            0x84 => {
-                a_field = None;
-                "neg".to_string()
-            }
+            0x84 => "neg".to_string(),
             0x05 => format!("ja  {}", pc + 1 + k as usize),
             c if c & 0x07 == 0x04 => {
-                a_field = None;
                 let name = match c & 0xf0 {
                     0x00 => "add",
                     0x10 => "sub",
@@ -134,9 +199,6 @@ pub fn disassemble(prog: &[Insn]) -> String {
                         Some(data::ARCH) => {
                             if let Some(n) = arch_name(k) {
                                 comment = n.to_string();
-                            }
-                            if c & 0xf0 == 0x10 {
-                                arch = Some(k);
                             }
                         }
                         Some(data::NR) => {

@@ -30,7 +30,9 @@ pub struct Evaluation {
 }
 
 /// Most paths explored for one (arch, nr) before giving up on exactness.
-const PATH_LIMIT: usize = 20_000;
+const PATH_LIMIT: usize = 4096;
+/// Most argument branches on one path (bounds the recursion).
+const DEPTH_LIMIT: usize = 400;
 
 /// A symbolic 32-bit value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +266,7 @@ impl<'a> Explorer<'a> {
         ret: u32,
         mut approx: Option<String>,
     ) {
-        if self.paths.len() >= PATH_LIMIT {
+        if self.paths.len() >= PATH_LIMIT || path.len() > DEPTH_LIMIT {
             self.truncated = true;
             return;
         }
@@ -336,7 +338,15 @@ impl<'a> Explorer<'a> {
                                     f2.add(&c0);
                                     let mut p2 = path.clone();
                                     p2.push(c0);
-                                    self.finish_filter(filter, 0, r.clone(), f2, p2, ret, approx.clone());
+                                    self.finish_filter(
+                                        filter,
+                                        0,
+                                        r.clone(),
+                                        f2,
+                                        p2,
+                                        ret,
+                                        approx.clone(),
+                                    );
                                 }
                                 let c1 = Constraint {
                                     holds: false,
@@ -452,9 +462,14 @@ fn alu(op: u16, a: Sym, src: Sym) -> Sym {
             RSH => a >> (b & 31),
             _ => 0,
         }),
+        (_, Sym::Const(0)) if matches!(op, AND | MUL) => Sym::Const(0),
         (Sym::Word(o), Sym::Const(m)) if op == AND => Sym::Masked(o, m),
         (Sym::Masked(o, m1), Sym::Const(m)) if op == AND => Sym::Masked(o, m1 & m),
-        (Sym::Word(_) | Sym::Masked(..), Sym::Const(0)) if matches!(op, ADD | SUB | OR | XOR | LSH | RSH) => a,
+        (Sym::Word(_) | Sym::Masked(..), Sym::Const(0))
+            if matches!(op, ADD | SUB | OR | XOR | LSH | RSH) =>
+        {
+            a
+        }
         (a, b) => Sym::Opaque(a.fields() | b.fields()),
     }
 }
@@ -472,18 +487,25 @@ fn paths_for(filters: &[&[Insn]], arch: u32, nr: u32) -> (Vec<Path>, bool) {
     (ex.paths, ex.truncated)
 }
 
-/// Turn one path's stated constraints into argument conditions; the error
-/// says what could not be stated.
+/// Turn one path into argument conditions; the second value says what
+/// could not be stated exactly.
+///
+/// Per argument, the rule may say anything between what the path implies
+/// (all its constraints) and what it must state (the constraints of branches
+/// explored first): try the latter, then the former.
 fn conditions_of(path: &Path) -> (Vec<ArgCondition>, Option<String>) {
-    let mut facts = Facts::new();
+    let mut stated = Facts::new();
+    let mut implied = Facts::new();
     let mut problem: Option<String> = None;
-    for c in path.constraints.iter().filter(|c| c.first) {
+    for c in &path.constraints {
+        implied.add(c);
+        if !c.first {
+            continue;
+        }
         match c.value {
-            Sym::Word(o) | Sym::Masked(o, _) if o >= 16 => facts.add(c),
+            Sym::Word(o) | Sym::Masked(o, _) if o >= 16 => stated.add(c),
             Sym::Word(o) | Sym::Masked(o, _) => {
-                problem.get_or_insert_with(|| {
-                    format!("depends on {}", data::field_name(o))
-                });
+                problem.get_or_insert_with(|| format!("depends on {}", data::field_name(o)));
             }
             _ => {
                 problem.get_or_insert_with(|| "compares a computed value".into());
@@ -500,66 +522,132 @@ fn conditions_of(path: &Path) -> (Vec<ArgCondition>, Option<String>) {
     }
     let mut out = Vec::new();
     for arg in 0..6u8 {
-        let (lo_i, hi_i) = ((data::arg_lo(arg) / 4) as usize, (data::arg_hi(arg) / 4) as usize);
-        let (lmin, lmax, hmin, hmax) = (facts.min[lo_i], facts.max[lo_i], facts.min[hi_i], facts.max[hi_i]);
-        let hi_fixed = hmin == hmax;
-        let join = |h: u32, l: u32| ((h as u64) << 32) | l as u64;
-        let lo_full = lmin == 0 && lmax == u32::MAX;
-        if hi_fixed {
-            if lmin == lmax {
-                out.push(cond(arg, CmpOp::Eq, join(hmin, lmin)));
-            } else if lo_full {
-                out.push(cond(arg, CmpOp::MaskedEq(0xffff_ffff_0000_0000), join(hmin, 0)));
-            } else {
-                if join(hmin, lmin) > 0 {
-                    out.push(cond(arg, CmpOp::Ge, join(hmin, lmin)));
-                }
-                if join(hmax, lmax) < u64::MAX {
-                    out.push(cond(arg, CmpOp::Le, join(hmax, lmax)));
-                }
-            }
-            for &(o, v) in &facts.ne {
-                if o == data::arg_lo(arg) {
-                    out.push(cond(arg, CmpOp::Ne, join(hmin, v)));
-                }
-            }
+        // Narrow what must be stated with what the path implies until it
+        // can be said exactly.
+        let (lo_i, hi_i) = (
+            (data::arg_lo(arg) / 4) as usize,
+            (data::arg_hi(arg) / 4) as usize,
+        );
+        let mut with_hi = stated.clone();
+        with_hi.min[hi_i] = implied.min[hi_i];
+        with_hi.max[hi_i] = implied.max[hi_i];
+        let mut with_both = with_hi.clone();
+        with_both.min[lo_i] = implied.min[lo_i];
+        with_both.max[lo_i] = implied.max[lo_i];
+        // Nothing to state stays nothing; else the high half the path
+        // implies makes the plainest conditions.
+        let plain = arg_conditions(&stated, arg);
+        let first = if plain.0.is_empty() && plain.1.is_none() {
+            plain
         } else {
-            if hmin > 0 {
-                out.push(cond(arg, CmpOp::Ge, join(hmin, 0)));
+            match arg_conditions(&with_hi, arg) {
+                (c, None) => (c, None),
+                _ => plain,
             }
-            if hmax < u32::MAX {
-                out.push(cond(arg, CmpOp::Le, join(hmax, u32::MAX)));
+        };
+        let (conds, why) = [&with_both, &implied]
+            .into_iter()
+            .map(|f| arg_conditions(f, arg))
+            .fold(first, |best, next| match (&best.1, &next.1) {
+                (Some(_), None) => next,
+                _ => best,
+            });
+        out.extend(conds);
+        if let Some(why) = why {
+            problem.get_or_insert(why);
+        }
+    }
+    (out, problem)
+}
+
+/// The conditions on one argument that facts imply, exactly if possible.
+fn arg_conditions(facts: &Facts, arg: u8) -> (Vec<ArgCondition>, Option<String>) {
+    let mut out = Vec::new();
+    let mut problem = None;
+    let (lo_i, hi_i) = (
+        (data::arg_lo(arg) / 4) as usize,
+        (data::arg_hi(arg) / 4) as usize,
+    );
+    let (lmin, lmax, hmin, hmax) = (
+        facts.min[lo_i],
+        facts.max[lo_i],
+        facts.min[hi_i],
+        facts.max[hi_i],
+    );
+    let join = |h: u32, l: u32| ((h as u64) << 32) | l as u64;
+    let lo_full = lmin == 0 && lmax == u32::MAX;
+    if hmin == hmax {
+        if lmin == lmax {
+            out.push(cond(arg, CmpOp::Eq, join(hmin, lmin)));
+        } else if lo_full {
+            out.push(cond(
+                arg,
+                CmpOp::MaskedEq(0xffff_ffff_0000_0000),
+                join(hmin, 0),
+            ));
+        } else {
+            if join(hmin, lmin) > 0 {
+                out.push(cond(arg, CmpOp::Ge, join(hmin, lmin)));
             }
-            if lmin == lmax {
-                out.push(cond(arg, CmpOp::MaskedEq(0xffff_ffff), lmin as u64));
-            } else if !lo_full {
-                problem.get_or_insert_with(|| {
-                    format!("orders the low half of arg{arg} with its high half open")
-                });
-            }
-            if facts.ne.iter().any(|&(o, _)| o == data::arg_lo(arg) || o == data::arg_hi(arg)) {
-                problem.get_or_insert_with(|| format!("excludes a half of arg{arg}"));
+            if join(hmax, lmax) < u64::MAX {
+                out.push(cond(arg, CmpOp::Le, join(hmax, lmax)));
             }
         }
-        for (i, shift) in [(lo_i, 0u32), (hi_i, 32)] {
-            let bits = (facts.ones[i] | facts.zeros[i]) as u64;
-            if bits != 0 {
-                out.push(cond(arg, CmpOp::MaskedEq(bits << shift), (facts.ones[i] as u64) << shift));
-            }
-        }
-        for &(o, m, v, eq) in &facts.masked {
-            let shift = if o == data::arg_lo(arg) {
-                0
+        for &(o, v) in &facts.ne {
+            if o == data::arg_lo(arg) {
+                out.push(cond(arg, CmpOp::Ne, join(hmin, v)));
             } else if o == data::arg_hi(arg) {
-                32
-            } else {
-                continue;
-            };
-            if eq {
-                out.push(cond(arg, CmpOp::MaskedEq((m as u64) << shift), (v as u64) << shift));
-            } else {
-                problem.get_or_insert_with(|| format!("excludes masked values of arg{arg}"));
+                problem = Some(format!("excludes a high half of arg{arg}"));
             }
+        }
+    } else {
+        if hmin > 0 {
+            out.push(cond(arg, CmpOp::Ge, join(hmin, 0)));
+        }
+        if hmax < u32::MAX {
+            out.push(cond(arg, CmpOp::Le, join(hmax, u32::MAX)));
+        }
+        if lmin == lmax {
+            out.push(cond(arg, CmpOp::MaskedEq(0xffff_ffff), lmin as u64));
+        } else if !lo_full {
+            problem = Some(format!(
+                "orders the low half of arg{arg} with its high half open"
+            ));
+        }
+        if facts
+            .ne
+            .iter()
+            .any(|&(o, _)| o == data::arg_lo(arg) || o == data::arg_hi(arg))
+        {
+            problem = Some(format!("excludes a half of arg{arg}"));
+        }
+    }
+    for (i, shift) in [(lo_i, 0u32), (hi_i, 32)] {
+        let bits = (facts.ones[i] | facts.zeros[i]) as u64;
+        if bits != 0 {
+            out.push(cond(
+                arg,
+                CmpOp::MaskedEq(bits << shift),
+                (facts.ones[i] as u64) << shift,
+            ));
+        }
+    }
+    for &(o, m, v, eq) in &facts.masked {
+        let shift = if o == data::arg_lo(arg) {
+            0
+        } else if o == data::arg_hi(arg) {
+            32
+        } else {
+            continue;
+        };
+        if eq {
+            out.push(cond(
+                arg,
+                CmpOp::MaskedEq((m as u64) << shift),
+                (v as u64) << shift,
+            ));
+        } else {
+            problem = Some(format!("excludes masked values of arg{arg}"));
         }
     }
     (out, problem)
@@ -570,13 +658,24 @@ fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {
 }
 
 /// The rules of one syscall, and notes on what is approximate.
-fn rules_for(filters: &[&[Insn]], arch: u32, nr: u32, notes: &mut Vec<String>, label: &str) -> Vec<Rule> {
+fn rules_for(
+    filters: &[&[Insn]],
+    arch: u32,
+    nr: u32,
+    notes: &mut Vec<String>,
+    label: &str,
+) -> Vec<Rule> {
     let (paths, truncated) = paths_for(filters, arch, nr);
     if truncated {
-        notes.push(format!("{label}: more than {PATH_LIMIT} paths; rules are incomplete"));
+        notes.push(format!(
+            "{label}: more than {PATH_LIMIT} paths; rules are incomplete"
+        ));
     }
     let first = paths.first().map_or(0, |p| p.ret);
-    if paths.iter().all(|p| Action::from_ret(p.ret) == Action::from_ret(first)) {
+    if paths
+        .iter()
+        .all(|p| Action::from_ret(p.ret) == Action::from_ret(first))
+    {
         // Computed comparisons do not matter when every path agrees; a
         // computed return value does.
         if let Some(why) = paths
@@ -604,19 +703,89 @@ fn rules_for(filters: &[&[Insn]], arch: u32, nr: u32, notes: &mut Vec<String>, l
     rules
 }
 
+/// The interval of values a rule's conditions allow for argument `i`
+/// (a superset where a condition is not an interval).
+fn arg_interval(rule: &Rule, i: u8) -> (u64, u64) {
+    let (mut lo, mut hi) = (0u64, u64::MAX);
+    for c in rule.conditions.iter().filter(|c| c.index == i) {
+        let v = c.value;
+        let (a, b) = match c.op {
+            CmpOp::Eq => (v, v),
+            CmpOp::Ge => (v, u64::MAX),
+            CmpOp::Gt if v == u64::MAX => (1, 0),
+            CmpOp::Gt => (v + 1, u64::MAX),
+            CmpOp::Le => (0, v),
+            CmpOp::Lt if v == 0 => (1, 0),
+            CmpOp::Lt => (0, v - 1),
+            CmpOp::MaskedEq(0xffff_ffff_0000_0000) => (v, v | 0xffff_ffff),
+            _ => (0, u64::MAX),
+        };
+        lo = lo.max(a);
+        hi = hi.min(b);
+    }
+    (lo, hi)
+}
+
+/// Whether two rules can match the same arguments (true when unsure).
+fn may_overlap(a: &Rule, b: &Rule) -> bool {
+    (0..6u8).all(|i| {
+        let (alo, ahi) = arg_interval(a, i);
+        let (blo, bhi) = arg_interval(b, i);
+        alo.max(blo) <= ahi.min(bhi)
+    })
+}
+
+/// Drop rules that do not change the outcome: a rule whose inputs would
+/// get the same action from the rules after it (or the default), and
+/// trailing rules with the default action.
 fn simplify(mut rules: Vec<Rule>, default: Action) -> Vec<Rule> {
+    let mut i = 0;
+    while i + 1 < rules.len() {
+        let rule = &rules[i];
+        let later = &rules[i + 1..];
+        let catch_all = later.iter().any(|r| r.conditions.is_empty());
+        let redundant = later
+            .iter()
+            .all(|r| r.action == rule.action || !may_overlap(rule, r))
+            && (catch_all || default == rule.action);
+        if redundant && !rule.conditions.is_empty() {
+            rules.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     while rules.last().is_some_and(|r| r.action == default) {
         rules.pop();
     }
     rules
 }
 
-/// The numbers to evaluate for an ABI: its table, and unknown ones around it.
-fn numbers(abi: Abi) -> (Vec<u32>, Vec<u32>) {
+/// Constants a program compares with, and their neighbours: the numbers
+/// where a filter's treatment of unknown syscalls may change.
+fn compared_constants(filters: &[&[Insn]]) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    for prog in filters {
+        for insn in prog.iter() {
+            if class(insn.code) == JMP && insn.code & 0xf0 != JA && insn.code & X == 0 {
+                out.extend([insn.k.wrapping_sub(1), insn.k, insn.k.wrapping_add(1)]);
+            }
+        }
+    }
+    out
+}
+
+/// The numbers to evaluate for an ABI: its table, and unknown ones around
+/// it and at every constant the filters compare with.
+fn numbers(abi: Abi, constants: &BTreeSet<u32>) -> (Vec<u32>, Vec<u32>) {
     let table = abi.table();
-    let known: Vec<u32> = table.iter().map(|(_, nr)| nr).collect::<BTreeSet<_>>().into_iter().collect();
+    let known: Vec<u32> = table
+        .iter()
+        .map(|(_, nr)| nr)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let base = if abi == Abi::X32 { X32_SYSCALL_BIT } else { 0 };
-    let top = (table.max_number() & !X32_SYSCALL_BIT) + 64;
+    let top = ((table.max_number() & !X32_SYSCALL_BIT) + 64).max(1024);
     let mut unknown: BTreeSet<u32> = (0..=top).map(|n| base | n).collect();
     for extra in [1000u32, 4095, 0x3fff_ffff, 0xffff] {
         unknown.insert(base | extra);
@@ -627,7 +796,16 @@ fn numbers(abi: Abi) -> (Vec<u32>, Vec<u32>) {
     if abi == Abi::X32 {
         unknown.extend([0x7fff_ffff, 0x8000_0000, 0xffff_ffff]);
     }
-    let unknown = unknown.into_iter().filter(|n| table.name(*n).is_none()).collect();
+    let is_x32 = |n: u32| n & X32_SYSCALL_BIT != 0;
+    unknown.extend(
+        constants
+            .iter()
+            .filter(|&&n| is_x32(n) == (abi == Abi::X32) || abi == Abi::I386),
+    );
+    let unknown = unknown
+        .into_iter()
+        .filter(|n| table.name(*n).is_none())
+        .collect();
     (known, unknown)
 }
 
@@ -639,6 +817,36 @@ fn most_common(actions: impl Iterator<Item = Action>) -> Option<Action> {
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(a, _)| a)
 }
 
+/// A syscall number, outside those evaluated symbolically, where the
+/// filters and the policy differ for a few argument vectors: the whole low
+/// range, and a spread over all 32-bit numbers.
+fn unswept_difference(filters: &[Vec<Insn>], abi: Abi, policy: &AbiPolicy) -> Option<u32> {
+    let base = if abi == Abi::X32 { X32_SYSCALL_BIT } else { 0 };
+    let spread = (0..4096u32).map(move |i| i.wrapping_mul(0x9e37_79b9) ^ base);
+    (0..=8192u32).map(|n| n | base).chain(spread).find(|&nr| {
+        if Abi::from_audit(abi.audit_arch(), nr as u64) != Some(abi) {
+            return false;
+        }
+        let name = syscall_name(abi, nr);
+        [
+            [0u64; 6],
+            [u64::MAX; 6],
+            [1, 0xffff_ffff, 0x1_0000_0000, 2, 0x8000_0000, 5],
+        ]
+        .iter()
+        .any(|args| {
+            let sd = super::SeccompData {
+                nr,
+                arch: abi.audit_arch(),
+                instruction_pointer: 0,
+                args: *args,
+            };
+            let want = Action::from_ret(super::run_filters(filters, &sd));
+            policy.action(&name, args) != want
+        })
+    })
+}
+
 /// Evaluate stacked filters (index 0 the oldest) into a policy.
 pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
     let progs: Vec<&[Insn]> = filters.iter().map(Vec::as_slice).collect();
@@ -646,25 +854,39 @@ pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
 
     // An arch the filters do not know.
     let other: Vec<Action> = (0..600u32)
-        .map(|nr| Action::from_ret(super::run_filters(filters, &super::SeccompData {
-            nr,
-            arch: AUDIT_ARCH_AARCH64,
-            ..Default::default()
-        })))
+        .map(|nr| {
+            Action::from_ret(super::run_filters(
+                filters,
+                &super::SeccompData {
+                    nr,
+                    arch: AUDIT_ARCH_AARCH64,
+                    ..Default::default()
+                },
+            ))
+        })
         .collect();
     let other_abi_action = most_common(other.iter().copied()).unwrap_or(Action::Allow);
     if other.iter().any(|a| *a != other_abi_action) {
-        notes.push("the filter does not check the architecture: other arches get per-number actions".into());
+        notes.push(
+            "the filter does not check the architecture: other arches get per-number actions"
+                .into(),
+        );
     }
 
+    let constants = compared_constants(&progs);
     let mut abis = BTreeMap::new();
     for abi in Abi::ALL {
         let arch = abi.audit_arch();
-        let (known, unknown) = numbers(abi);
+        let (known, unknown) = numbers(abi, &constants);
         let mut abi_notes = Vec::new();
         let unknown_rules: Vec<(u32, Vec<Rule>)> = unknown
             .iter()
-            .map(|&nr| (nr, rules_for(&progs, arch, nr, &mut abi_notes, &format!("{abi} {nr}"))))
+            .map(|&nr| {
+                (
+                    nr,
+                    rules_for(&progs, arch, nr, &mut abi_notes, &format!("{abi} {nr}")),
+                )
+            })
             .collect();
         let default_action = most_common(
             unknown_rules
@@ -688,19 +910,38 @@ pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
                 syscalls.insert(syscall_name(abi, nr), rules);
             }
         }
+        let abi_policy = AbiPolicy {
+            default_action,
+            syscalls,
+        };
+        if let Some(nr) = unswept_difference(filters, abi, &abi_policy) {
+            abi_notes.push(format!(
+                "{abi}: unknown syscall numbers are not all treated alike \
+                 (e.g. {nr} differs from the policy); the list is incomplete"
+            ));
+        }
+        let AbiPolicy {
+            default_action,
+            syscalls,
+        } = abi_policy;
         let same_as_other = syscalls.is_empty() && default_action == other_abi_action;
         if same_as_other {
             continue;
         }
         notes.extend(abi_notes);
-        abis.insert(abi, AbiPolicy {
-            default_action,
-            syscalls,
-        });
+        abis.insert(
+            abi,
+            AbiPolicy {
+                default_action,
+                syscalls,
+            },
+        );
     }
     notes.dedup();
     Evaluation {
-        exact: notes.iter().all(|n| n.contains("does not check the architecture")),
+        exact: notes
+            .iter()
+            .all(|n| n.contains("does not check the architecture")),
         notes,
         policy: Policy {
             abis,

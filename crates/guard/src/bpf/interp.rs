@@ -29,7 +29,7 @@ impl SeccompData {
             data::IP_HI => (self.instruction_pointer >> 32) as u32,
             16..=63 => {
                 let arg = self.args[((offset - 16) / 8) as usize];
-                if (offset - 16) % 8 == 0 {
+                if offset & 7 == 0 {
                     arg as u32
                 } else {
                     (arg >> 32) as u32
@@ -46,15 +46,34 @@ pub enum ValidateError {
     /// Empty, or longer than 4096 instructions.
     BadLength(usize),
     /// An opcode the kernel or seccomp does not allow.
-    BadOpcode { pc: usize, code: u16 },
-    DivisionByZero { pc: usize },
-    ShiftTooLarge { pc: usize, k: u32 },
-    BadMemoryIndex { pc: usize, k: u32 },
-    JumpOutOfRange { pc: usize },
+    BadOpcode {
+        pc: usize,
+        code: u16,
+    },
+    DivisionByZero {
+        pc: usize,
+    },
+    ShiftTooLarge {
+        pc: usize,
+        k: u32,
+    },
+    BadMemoryIndex {
+        pc: usize,
+        k: u32,
+    },
+    JumpOutOfRange {
+        pc: usize,
+    },
     /// A load from `seccomp_data` past its end or not 4-aligned.
-    BadLoad { pc: usize, k: u32 },
+    BadLoad {
+        pc: usize,
+        k: u32,
+    },
     /// A scratch memory word read before any path stored it.
-    UninitialisedMemory { pc: usize, k: u32 },
+    UninitialisedMemory {
+        pc: usize,
+        k: u32,
+    },
     NoFinalReturn,
 }
 
@@ -65,7 +84,10 @@ impl fmt::Display for ValidateError {
                 write!(f, "filter has {n} instructions (must be 1..=4096)")
             }
             ValidateError::BadOpcode { pc, code } => {
-                write!(f, "instruction {pc}: opcode {code:#06x} not allowed in seccomp")
+                write!(
+                    f,
+                    "instruction {pc}: opcode {code:#06x} not allowed in seccomp"
+                )
             }
             ValidateError::DivisionByZero { pc } => {
                 write!(f, "instruction {pc}: division by constant zero")
@@ -74,7 +96,10 @@ impl fmt::Display for ValidateError {
                 write!(f, "instruction {pc}: shift by {k} (must be < 32)")
             }
             ValidateError::BadMemoryIndex { pc, k } => {
-                write!(f, "instruction {pc}: scratch memory index {k} (must be < 16)")
+                write!(
+                    f,
+                    "instruction {pc}: scratch memory index {k} (must be < 16)"
+                )
             }
             ValidateError::JumpOutOfRange { pc } => {
                 write!(f, "instruction {pc}: jump past the end of the program")
@@ -87,9 +112,7 @@ impl fmt::Display for ValidateError {
                 f,
                 "instruction {pc}: scratch memory M[{k}] read before it is stored"
             ),
-            ValidateError::NoFinalReturn => {
-                f.write_str("the last instruction is not a return")
-            }
+            ValidateError::NoFinalReturn => f.write_str("the last instruction is not a return"),
         }
     }
 }
@@ -160,9 +183,7 @@ pub fn validate(prog: &[Insn]) -> Result<(), ValidateError> {
             0x05 if k as u64 >= (len - pc - 1) as u64 => {
                 return Err(ValidateError::JumpOutOfRange { pc })
             }
-            0x20 if k >= data::SIZE || k & 3 != 0 => {
-                return Err(ValidateError::BadLoad { pc, k })
-            }
+            0x20 if k >= data::SIZE || k & 3 != 0 => return Err(ValidateError::BadLoad { pc, k }),
             c if is_conditional_jump(c)
                 && (pc + insn.jt as usize + 1 >= len || pc + insn.jf as usize + 1 >= len) =>
             {
@@ -187,10 +208,8 @@ fn check_loads_and_stores(prog: &[Insn]) -> Result<(), ValidateError> {
         valid &= masks[pc];
         match insn.code {
             0x02 | 0x03 => valid |= 1 << insn.k,
-            0x60 | 0x61 => {
-                if valid & (1 << insn.k) == 0 {
-                    return Err(ValidateError::UninitialisedMemory { pc, k: insn.k });
-                }
+            0x60 | 0x61 if valid & (1 << insn.k) == 0 => {
+                return Err(ValidateError::UninitialisedMemory { pc, k: insn.k });
             }
             0x05 => {
                 masks[pc + 1 + insn.k as usize] &= valid;

@@ -30,7 +30,12 @@ pub struct Insn {
 impl Insn {
     /// A non-jump instruction (`BPF_STMT`).
     pub const fn stmt(code: u16, k: u32) -> Insn {
-        Insn { code, jt: 0, jf: 0, k }
+        Insn {
+            code,
+            jt: 0,
+            jf: 0,
+            k,
+        }
     }
 
     /// A jump instruction (`BPF_JUMP`).
@@ -145,7 +150,7 @@ pub mod data {
             IP_HI => "ip_hi".into(),
             16..=63 => {
                 let i = (offset - 16) / 8;
-                if (offset - 16) % 8 == 0 {
+                if offset & 7 == 0 {
                     format!("arg{i}_lo")
                 } else {
                     format!("arg{i}_hi")

@@ -149,12 +149,16 @@ unsafe fn child(filters: &[Vec<Insn>], cases: &[Case], start: usize, shared: *mu
         libc::signal(sig, libc::SIG_DFL);
     }
     if let Err(e) = install::set_no_new_privs() {
-        (*shared).install_errno.store(e.errno as u32, Ordering::SeqCst);
+        (*shared)
+            .install_errno
+            .store(e.errno as u32, Ordering::SeqCst);
         asm!("ud2", options(noreturn));
     }
     for f in filters {
         if let Err(e) = install::install_filter_only(f, 0) {
-            (*shared).install_errno.store(e.errno.max(1) as u32, Ordering::SeqCst);
+            (*shared)
+                .install_errno
+                .store(e.errno.max(1) as u32, Ordering::SeqCst);
             asm!("ud2", options(noreturn));
         }
     }
@@ -301,9 +305,13 @@ pub fn compare(
         let ok = match (Action::from_ret(ret), *obs) {
             (Action::Allow | Action::Log, Observed::Returned(v)) => allowed(case).accepts(v),
             (Action::Errno(e), Observed::Returned(v)) => v == -(e.min(4095) as i64),
-            (Action::Trace(_) | Action::Notify, Observed::Returned(v)) => v == -(libc::ENOSYS as i64),
+            (Action::Trace(_) | Action::Notify, Observed::Returned(v)) => {
+                v == -(libc::ENOSYS as i64)
+            }
             (Action::Trap(d), Observed::Trapped(got)) => d == got,
-            (Action::KillProcess | Action::KillThread, Observed::Killed(sig)) => sig == libc::SIGSYS,
+            (Action::KillProcess | Action::KillThread, Observed::Killed(sig)) => {
+                sig == libc::SIGSYS
+            }
             _ => false,
         };
         if !ok {

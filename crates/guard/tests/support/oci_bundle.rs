@@ -139,7 +139,10 @@ impl OciBundle {
             std::os::unix::fs::symlink("busybox", bin.join(applet))
                 .map_err(|e| format!("symlink {applet}: {e}"))?;
         }
-        write_executable(&dir.path().join("rootfs").join(&PROBE_PATH[1..]), &probe_elf())?;
+        write_executable(
+            &dir.path().join("rootfs").join(&PROBE_PATH[1..]),
+            &probe_elf(),
+        )?;
 
         let speccer = if find_in_path("runc").is_some() {
             "runc"
@@ -174,7 +177,8 @@ impl OciBundle {
 
     pub fn config(&self) -> Result<Value, String> {
         let path = self.dir.path().join("config.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -364,7 +368,10 @@ fn hybrid_cgroup2_has_controllers() -> bool {
 
 /// True for a 64-bit little-endian ELF without a PT_INTERP program header.
 fn is_static_elf(elf: &[u8]) -> bool {
-    let read_u16 = |at: usize| elf.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let read_u16 = |at: usize| {
+        elf.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
     let read_u64 = |at: usize| {
         elf.get(at..at + 8)
             .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
@@ -372,7 +379,8 @@ fn is_static_elf(elf: &[u8]) -> bool {
     if elf.get(..6) != Some(b"\x7fELF\x02\x01".as_slice()) {
         return false;
     }
-    let (Some(phoff), Some(phentsize), Some(phnum)) = (read_u64(0x20), read_u16(0x36), read_u16(0x38))
+    let (Some(phoff), Some(phentsize), Some(phnum)) =
+        (read_u64(0x20), read_u16(0x36), read_u16(0x38))
     else {
         return false;
     };

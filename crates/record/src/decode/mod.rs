@@ -15,6 +15,11 @@
 //! - [`Decoder::on_exec`] after a successful exec (PTRACE_EVENT_EXEC),
 //!   [`Decoder::on_process_end`] while the memory of an exiting process is
 //!   still there (PTRACE_EVENT_EXIT) or before detaching.
+//! - [`Decoder::set_recorder_guards`] once, before the workload runs, when
+//!   the recorder adds a seccomp filter or NO_NEW_PRIVS of its own.
+//!
+//! Object uses are counted under the syscall name; i386 `socketcall`
+//! sub-calls under `socketcall:<call>` (also the key of their arguments).
 
 pub mod args;
 pub mod elf;
@@ -27,7 +32,7 @@ pub mod procfs;
 pub mod syscalls;
 
 use aprof_footprint::abi::X32_SYSCALL_BIT;
-use aprof_footprint::{Abi, Footprint, ObjectClass};
+use aprof_footprint::{Abi, Footprint, GuardState, ObjectClass};
 use std::collections::HashMap;
 use syscalls::{Condition, Creates, Spec, Special};
 
@@ -63,6 +68,7 @@ enum ExitAction {
 
 #[derive(Debug, Clone)]
 struct Pending {
+    tgid: i32,
     /// The syscall name the object use is counted under.
     label: String,
     action: ExitAction,
@@ -80,6 +86,21 @@ pub struct Decoder {
     pending: HashMap<i32, Pending>,
     /// Processes whose executable mappings changed since their last scan.
     code_scanned: HashMap<i32, bool>,
+    /// What the recorder itself added to every workload process's guards.
+    recorder_guards: RecorderGuards,
+    /// Processes seen calling prctl(PR_SET_NO_NEW_PRIVS, 1) themselves.
+    set_no_new_privs: std::collections::HashSet<i32>,
+}
+
+/// Guards the recorder puts on the workload (a seccomp-assisted recorder's
+/// RET_TRACE filter, and NO_NEW_PRIVS to install it), to be taken out of
+/// the guard state reported for the workload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecorderGuards {
+    /// Seccomp filters the recorder installed (the oldest ones).
+    pub seccomp_filters: u32,
+    /// Whether the recorder set NO_NEW_PRIVS on the workload.
+    pub no_new_privs: bool,
 }
 
 impl Default for Decoder {
@@ -117,7 +138,31 @@ impl Decoder {
             code: maps::CodeScanner::default(),
             pending: HashMap::new(),
             code_scanned: HashMap::new(),
+            recorder_guards: RecorderGuards::default(),
+            set_no_new_privs: std::collections::HashSet::new(),
         }
+    }
+
+    /// Tells the decoder which guards the recorder itself put on the
+    /// workload, so that the guard state read at exec shows the workload's
+    /// own: the recorder's filters are not counted, and NoNewPrivs set by
+    /// the recorder shows only where the process also set it itself.
+    pub fn set_recorder_guards(&mut self, guards: RecorderGuards) {
+        self.recorder_guards = guards;
+    }
+
+    fn workload_guards(&self, tgid: i32, mut state: GuardState) -> GuardState {
+        let own = self.recorder_guards;
+        if own.seccomp_filters > 0 && state.seccomp_mode == 2 {
+            state.seccomp_filters = state.seccomp_filters.saturating_sub(own.seccomp_filters);
+            if state.seccomp_filters == 0 {
+                state.seccomp_mode = 0;
+            }
+        }
+        if own.no_new_privs && !self.set_no_new_privs.contains(&tgid) {
+            state.no_new_privs = false;
+        }
+        state
     }
 
     /// Whether the decoder may want the exit of this syscall: lets a
@@ -223,20 +268,15 @@ impl Decoder {
                         })
                         .count += 1;
                 }
-                count_arg(fp, label, 1, "request", request, name);
+                count_arg(fp, label, 1, "request", request, || name);
                 if ioctl::ioctl_returns_fd(request) {
                     action = Some(ExitAction::ForgetRet);
                 }
             }
             Special::Clone => {
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "flags",
-                    args[0],
-                    Some(args::clone_flags(args[0])),
-                );
+                count_arg(fp, label, 0, "flags", args[0], || {
+                    Some(args::clone_flags(args[0]))
+                });
             }
             Special::Clone3 => {
                 if let Some([flags, _, _, _, exit_signal]) = memory::read_u64s::<5>(tid, args[0]) {
@@ -244,63 +284,38 @@ impl Decoder {
                     if exit_signal != 0 {
                         name = format!("{name} exit_signal={}", args::signal_name(exit_signal));
                     }
-                    count_arg(fp, label, 0, "clone_args.flags", flags, Some(name));
+                    count_arg(fp, label, 0, "clone_args.flags", flags, || Some(name));
                 }
             }
             Special::Unshare => {
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "flags",
-                    args[0],
-                    Some(args::namespace_flags(args[0])),
-                );
+                count_arg(fp, label, 0, "flags", args[0], || {
+                    Some(args::namespace_flags(args[0]))
+                });
             }
             Special::Setns => {
-                count_arg(
-                    fp,
-                    label,
-                    1,
-                    "nstype",
-                    args[1],
-                    Some(args::namespace_flags(args[1])),
-                );
+                count_arg(fp, label, 1, "nstype", args[1], || {
+                    Some(args::namespace_flags(args[1]))
+                });
             }
             Special::Socket => {
                 let (family, ty, protocol) = (args[0], args[1], args[2]);
                 if !label.ends_with("socketpair") {
                     known = args::known_socket_class(family, ty, protocol).map(|c| (c, true));
                 }
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "family",
-                    family,
-                    Some(args::family_name(family)),
-                );
-                count_arg(fp, label, 1, "type", ty, Some(args::socket_type(ty)));
-                count_arg(
-                    fp,
-                    label,
-                    2,
-                    "protocol",
-                    protocol,
-                    Some(args::protocol_name(family, protocol)),
-                );
+                count_arg(fp, label, 0, "family", family, || {
+                    Some(args::family_name(family))
+                });
+                count_arg(fp, label, 1, "type", ty, || Some(args::socket_type(ty)));
+                count_arg(fp, label, 2, "protocol", protocol, || {
+                    Some(args::protocol_name(family, protocol))
+                });
             }
             Special::Sockopt => {
                 let (level, option) = (args[1] & 0xffff_ffff, args[2] & 0xffff_ffff);
-                count_arg(
-                    fp,
-                    label,
-                    1,
-                    "level",
-                    level,
-                    Some(args::sockopt_level(level)),
-                );
-                count_arg(
+                count_arg(fp, label, 1, "level", level, || {
+                    Some(args::sockopt_level(level))
+                });
+                count_arg_merging(
                     fp,
                     label,
                     2,
@@ -312,68 +327,53 @@ impl Decoder {
             Special::Fcntl => {
                 let cmd = args[1] & 0xffff_ffff;
                 let name = args::fcntl_cmd(cmd, ev.abi == Abi::I386).map(str::to_owned);
-                count_arg(fp, label, 1, "cmd", cmd, name);
+                count_arg(fp, label, 1, "cmd", cmd, || name);
                 if args::fcntl_dups(cmd) {
                     action = Some(ExitAction::ForgetRet);
                 }
             }
             Special::Prctl => {
                 let option = args[0] & 0xffff_ffff;
+                if option == 38 && args[1] == 1 {
+                    self.set_no_new_privs.insert(tgid);
+                }
                 let name = args::prctl_option(option).map(str::to_owned);
-                count_arg(fp, label, 0, "option", option, name);
+                count_arg(fp, label, 0, "option", option, || name);
             }
             Special::ArchPrctl => {
                 let code = args[0] & 0xffff_ffff;
                 let name = args::arch_prctl_code(code).map(str::to_owned);
-                count_arg(fp, label, 0, "code", code, name);
+                count_arg(fp, label, 0, "code", code, || name);
             }
             Special::Personality => {
                 let persona = args[0] & 0xffff_ffff;
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "persona",
-                    persona,
-                    Some(args::personality(persona)),
-                );
+                count_arg(fp, label, 0, "persona", persona, || {
+                    Some(args::personality(persona))
+                });
             }
             Special::Mount => {
                 if let Some(fstype) = memory::read_string(tid, args[2], 256) {
-                    count_arg(
-                        fp,
-                        label,
-                        2,
-                        "fstype",
-                        args::string_key(&fstype),
-                        Some(fstype),
-                    );
+                    count_arg(fp, label, 2, "fstype", args::string_key(&fstype), || {
+                        Some(fstype)
+                    });
                 }
                 let flags = args[3];
-                count_arg(fp, label, 3, "flags", flags, Some(args::mount_flags(flags)));
+                count_arg(fp, label, 3, "flags", flags, || {
+                    Some(args::mount_flags(flags))
+                });
             }
             Special::Fsopen => {
                 if let Some(fstype) = memory::read_string(tid, args[0], 256) {
-                    count_arg(
-                        fp,
-                        label,
-                        0,
-                        "fsname",
-                        args::string_key(&fstype),
-                        Some(fstype),
-                    );
+                    count_arg(fp, label, 0, "fsname", args::string_key(&fstype), || {
+                        Some(fstype)
+                    });
                 }
             }
             Special::Umount => {
                 if label.ends_with("umount2") {
-                    count_arg(
-                        fp,
-                        label,
-                        1,
-                        "flags",
-                        args[1],
-                        Some(args::umount_flags(args[1])),
-                    );
+                    count_arg(fp, label, 1, "flags", args[1], || {
+                        Some(args::umount_flags(args[1]))
+                    });
                 }
             }
             Special::Mmap => self.mmap(fp, ev, label, args),
@@ -388,7 +388,7 @@ impl Decoder {
             }
             Special::Mprotect => {
                 let prot = args[2];
-                count_arg(fp, label, 2, "prot", prot, Some(args::prot(prot)));
+                count_arg(fp, label, 2, "prot", prot, || Some(args::prot(prot)));
                 if prot & args::PROT_EXEC != 0 {
                     self.code_scanned.insert(tgid, false);
                 }
@@ -419,17 +419,12 @@ impl Decoder {
             Special::Socketcall => {
                 let call = args[0];
                 let Some((inner, nargs)) = syscalls::socketcall(call) else {
-                    count_arg(fp, label, 0, "call", call, None);
+                    count_arg(fp, label, 0, "call", call, || None);
                     return None;
                 };
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "call",
-                    call,
-                    Some(format!("SYS_{}", inner.to_ascii_uppercase())),
-                );
+                count_arg(fp, label, 0, "call", call, || {
+                    Some(format!("SYS_{}", inner.to_ascii_uppercase()))
+                });
                 let inner_spec = syscalls::spec(inner)?;
                 let words = memory::read_u32s(tid, args[1], nargs)?;
                 let mut inner_args = [0u64; 6];
@@ -441,35 +436,49 @@ impl Decoder {
             }
             Special::Bpf => {
                 let cmd = args[0] & 0xffff_ffff;
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "cmd",
-                    cmd,
-                    args::bpf_cmd(cmd).map(str::to_owned),
-                );
+                count_arg(fp, label, 0, "cmd", cmd, || {
+                    args::bpf_cmd(cmd).map(str::to_owned)
+                });
             }
             Special::Seccomp => {
                 let op = args[0] & 0xffff_ffff;
                 let name = args::seccomp_operation(op).map(str::to_owned);
-                count_arg(fp, label, 0, "operation", op, name);
+                count_arg(fp, label, 0, "operation", op, || name);
                 if op == 1 {
                     let flags = args[1] & 0xffff_ffff;
                     let name = args::seccomp_filter_flags(flags);
-                    count_arg(fp, label, 1, "flags", flags, Some(name));
+                    count_arg(fp, label, 1, "flags", flags, || Some(name));
+                }
+            }
+            Special::Poll => {
+                for fd in poll_fds(tid, args[0], args[1]) {
+                    if let Some(class) = self.objects.class_of(tgid, tid, fd) {
+                        fp.count_object(class, label);
+                    }
+                }
+            }
+            Special::Select => {
+                for fd in select_fds(tid, args[0], [args[1], args[2], args[3]]) {
+                    if let Some(class) = self.objects.class_of(tgid, tid, fd) {
+                        fp.count_object(class, label);
+                    }
+                }
+            }
+            Special::OldSelect => {
+                if let Some(w) = memory::read_u32s(tid, args[0], 4) {
+                    let sets = [u64::from(w[1]), u64::from(w[2]), u64::from(w[3])];
+                    for fd in select_fds(tid, u64::from(w[0]), sets) {
+                        if let Some(class) = self.objects.class_of(tgid, tid, fd) {
+                            fp.count_object(class, label);
+                        }
+                    }
                 }
             }
             Special::Waitid => {
                 let idtype = args[0] & 0xffff_ffff;
-                count_arg(
-                    fp,
-                    label,
-                    0,
-                    "idtype",
-                    idtype,
-                    args::waitid_idtype(idtype).map(str::to_owned),
-                );
+                count_arg(fp, label, 0, "idtype", idtype, || {
+                    args::waitid_idtype(idtype).map(str::to_owned)
+                });
                 if idtype == 3 {
                     if let Some(class) = self.objects.class_of(tgid, tid, args[1] as i32) {
                         fp.count_object(class, label);
@@ -495,6 +504,7 @@ impl Decoder {
             Creates::FdPairAt(i) => Some(ExitAction::ClassifyPair(args[i as usize])),
         };
         creates.or(action).map(|action| Pending {
+            tgid,
             label: label.to_owned(),
             action,
         })
@@ -502,8 +512,10 @@ impl Decoder {
 
     fn mmap(&mut self, fp: &mut Footprint, ev: &SyscallEvent, label: &str, args: &[u64; 6]) {
         let (len, prot, flags, fd) = (args[1], args[2], args[3], args[4] as i32);
-        count_arg(fp, label, 2, "prot", prot, Some(args::prot(prot)));
-        count_arg(fp, label, 3, "flags", flags, Some(args::mmap_flags(flags)));
+        count_arg(fp, label, 2, "prot", prot, || Some(args::prot(prot)));
+        count_arg(fp, label, 3, "flags", flags, || {
+            Some(args::mmap_flags(flags))
+        });
         if flags & args::MAP_ANONYMOUS != 0 || fd < 0 {
             if prot & args::PROT_EXEC != 0 {
                 self.code_scanned.insert(ev.tgid, false);
@@ -596,8 +608,11 @@ impl Decoder {
     /// After a successful exec of process `tgid` (its new image is mapped).
     pub fn on_exec(&mut self, fp: &mut Footprint, tgid: i32) {
         // Close-on-exec fds are gone; the others are reclassified lazily.
+        // The other threads are gone too, with their unfinished calls.
         self.objects.forget_process(tgid);
+        self.pending.retain(|_, p| p.tgid != tgid);
         if let Some(state) = guards::read(tgid) {
+            let state = self.workload_guards(tgid, state);
             guards::process_entry(fp, tgid).guards = Some(state);
         }
         self.code.scan(fp, tgid);
@@ -610,12 +625,14 @@ impl Decoder {
         if !self.code_scanned.get(&tgid).copied().unwrap_or(false) && self.code.scan(fp, tgid) {
             self.code_scanned.insert(tgid, true);
         }
+        // Not the unfinished calls: the leader can exit before its threads.
         self.objects.forget_process(tgid);
     }
 
     /// A new thread group `tgid` appeared (fork, vfork, clone without
     /// CLONE_THREAD): forget anything an earlier process with that pid left.
     pub fn on_new_process(&mut self, tgid: i32) {
+        self.set_no_new_privs.remove(&tgid);
         self.objects.forget_process(tgid);
         self.code.forget_process(tgid);
         self.code_scanned.remove(&tgid);
@@ -626,6 +643,7 @@ impl Decoder {
     pub fn on_attach(&mut self, fp: &mut Footprint, tgid: i32) {
         self.on_new_process(tgid);
         if let Some(state) = guards::read(tgid) {
+            let state = self.workload_guards(tgid, state);
             let entry = guards::process_entry(fp, tgid);
             if entry.guards.is_none() {
                 entry.guards = Some(state);
@@ -636,9 +654,67 @@ impl Decoder {
     }
 }
 
-/// Counts an argument value; when one value gets different names (the
-/// same option number on two socket levels), the names are joined by `,`.
+/// Most fds a poll or select is decoded for; larger sets are cut there.
+const MAX_POLLED_FDS: u64 = 1024;
+
+/// The distinct non-negative fds of a `struct pollfd[nfds]` at `addr`.
+fn poll_fds(tid: i32, addr: u64, nfds: u64) -> Vec<i32> {
+    let n = nfds.min(MAX_POLLED_FDS) as usize;
+    let Some(words) = memory::read_u32s(tid, addr, n * 2) else {
+        return Vec::new();
+    };
+    // struct pollfd { int fd; short events; short revents; }
+    let mut fds: Vec<i32> = words.iter().step_by(2).map(|&w| w as i32).collect();
+    fds.retain(|&fd| fd >= 0);
+    fds.sort_unstable();
+    fds.dedup();
+    fds
+}
+
+/// The fds set in any of select's three `fd_set` bitmaps (null ones skipped).
+fn select_fds(tid: i32, nfds: u64, sets: [u64; 3]) -> Vec<i32> {
+    let n = nfds.min(MAX_POLLED_FDS) as usize;
+    let bytes = n.div_ceil(8);
+    let mut union = vec![0u8; bytes];
+    for addr in sets {
+        let mut set = vec![0u8; bytes];
+        if addr != 0 && memory::read_exact(tid, addr, &mut set) {
+            for (u, b) in union.iter_mut().zip(&set) {
+                *u |= b;
+            }
+        }
+    }
+    (0..n)
+        .filter(|&fd| union[fd / 8] & (1 << (fd % 8)) != 0)
+        .map(|fd| fd as i32)
+        .collect()
+}
+
+/// Counts an argument value, naming it (lazily) the first time it is seen.
 fn count_arg(
+    fp: &mut Footprint,
+    syscall: &str,
+    index: u8,
+    label: &str,
+    value: u64,
+    name: impl FnOnce() -> Option<String>,
+) {
+    let key = format!("{syscall}/{index}");
+    if let Some(v) = fp
+        .arguments
+        .get_mut(&key)
+        .and_then(|a| a.values.get_mut(&value))
+    {
+        v.count += 1;
+        return;
+    }
+    fp.count_argument(syscall, index, label, value, name());
+}
+
+/// Counts an argument value whose name depends on another argument (the
+/// same option number on two socket levels): different names of one value
+/// are joined by `,`.
+fn count_arg_merging(
     fp: &mut Footprint,
     syscall: &str,
     index: u8,
@@ -743,6 +819,31 @@ mod tests {
         assert!(!d.is_relevant(Abi::X86_64, 39), "getpid needs nothing");
         assert!(d.may_need_exit(Abi::X86_64, 257), "openat creates an fd");
         assert!(!d.may_need_exit(Abi::X86_64, 0), "read does not");
+    }
+
+    #[test]
+    fn the_recorders_own_guards_are_taken_out() {
+        let mut d = Decoder::new();
+        let read = |mode, filters, nnp| GuardState {
+            seccomp_mode: mode,
+            seccomp_filters: filters,
+            no_new_privs: nnp,
+            ..Default::default()
+        };
+        // Without recorder guards the state is reported as read.
+        assert_eq!(d.workload_guards(1, read(2, 1, true)), read(2, 1, true));
+        d.set_recorder_guards(RecorderGuards {
+            seccomp_filters: 1,
+            no_new_privs: true,
+        });
+        assert_eq!(d.workload_guards(1, read(2, 1, true)), read(0, 0, false));
+        assert_eq!(d.workload_guards(1, read(2, 3, true)), read(2, 2, false));
+        // A process that set NO_NEW_PRIVS itself keeps it.
+        let mut fp = Footprint::default();
+        let mut prctl = event(Abi::X86_64, "prctl", [38, 1, 0, 0, 0, 0]);
+        prctl.tgid = 1;
+        d.on_entry(&mut fp, &prctl);
+        assert_eq!(d.workload_guards(1, read(2, 2, true)), read(2, 1, true));
     }
 
     #[test]

@@ -97,7 +97,12 @@ impl ObjectClassifier {
                 let link = std::fs::read_link(&link_path).ok()?;
                 let link = link.to_string_lossy();
                 return Some(classify_link(&link).unwrap_or_else(|| ObjectClass::Other {
-                    description: link.into_owned(),
+                    // Without per-object inode numbers (`socket:[123]`), so
+                    // that such objects share one class.
+                    description: match link.split_once(":[") {
+                        Some((kind, _)) => kind.to_owned(),
+                        None => link.into_owned(),
+                    },
                 }));
             }
         };
@@ -189,8 +194,9 @@ impl ObjectClassifier {
         }
     }
 
-    /// The driver name of a device: `/proc/devices` by major, plus the
-    /// device name for majors shared by unrelated drivers (mem, tty, misc).
+    /// The driver name of a device: `/proc/devices` by major (`mem`,
+    /// `pts`, `virtblk`), the device name for the shared tty and misc majors
+    /// (`kvm`, `tun`, `ptmx`).
     fn driver(&mut self, block: bool, major: u32, minor: u32) -> String {
         if let Some(d) = self.drivers.get(&(block, major, minor)) {
             return d.clone();
@@ -211,16 +217,15 @@ impl ObjectClassifier {
             .as_ref()
             .and_then(|d| d.driver(block, major))
             .unwrap_or_else(|| format!("major-{major}"));
-        let shared_major = !block && matches!(major, 1 | 5 | 10);
-        let driver = if shared_major {
-            let kind = if block { "block" } else { "char" };
-            match std::fs::read_to_string(format!("/sys/dev/{kind}/{major}:{minor}/uevent"))
+        // Majors 5 (tty, console, ptmx) and 10 (misc: kvm, tun, fuse, ...)
+        // are shared by unrelated drivers: the device name tells them
+        // apart. The strace importer names them the same way.
+        let driver = if !block && matches!(major, 5 | 10) {
+            std::fs::read_to_string(format!("/sys/dev/char/{major}:{minor}/uevent"))
                 .ok()
                 .and_then(|t| procfs::uevent_devname(&t))
-            {
-                Some(name) => format!("{base}/{name}"),
-                None => base,
-            }
+                .and_then(|name| name.rsplit('/').next().map(str::to_owned))
+                .unwrap_or(base)
         } else {
             base
         };

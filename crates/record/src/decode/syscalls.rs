@@ -72,6 +72,12 @@ pub enum Special {
     Bpf,
     Waitid,
     Seccomp,
+    /// `poll(fds, nfds, ..)`: fds in a `struct pollfd` array.
+    Poll,
+    /// `select(nfds, readfds, writefds, exceptfds, ..)`: fds in bitmaps.
+    Select,
+    /// i386 `select` (old_select): its five arguments are in memory.
+    OldSelect,
 }
 
 impl Spec {
@@ -285,6 +291,8 @@ pub fn spec(name: &str) -> Option<Spec> {
         "execveat" => Spec::special(A0, S::Execve),
         "socketcall" => Spec::special(NONE, S::Socketcall),
         "waitid" => Spec::special(NONE, S::Waitid),
+        "poll" | "ppoll" | "ppoll_time64" => Spec::special(NONE, S::Poll),
+        "select" | "_newselect" | "pselect6" | "pselect6_time64" => Spec::special(NONE, S::Select),
         "seccomp" => Spec {
             fds: NONE,
             creates: RetFdIf(Condition::SeccompNewListener),
@@ -295,14 +303,15 @@ pub fn spec(name: &str) -> Option<Spec> {
     Some(spec)
 }
 
-/// The spec of a syscall on a given ABI. Only i386 differs: its `mmap` is
-/// the old struct-in-memory form, and `fanotify_mark` splits its 64-bit mask
-/// over two arguments, which moves the directory fd to arg 4.
+/// The spec of a syscall on a given ABI. Only i386 differs: its `mmap` and
+/// `select` are the old struct-in-memory forms, and `fanotify_mark` splits
+/// its 64-bit mask over two arguments, which moves the directory fd to arg 4.
 pub fn spec_for_abi(abi: aprof_footprint::Abi, name: &str) -> Option<Spec> {
     if abi == aprof_footprint::Abi::I386 {
         match name {
             "mmap" => return Some(Spec::special(NONE, Special::OldMmap)),
             "fanotify_mark" => return Some(Spec::plain(&[0, 4])),
+            "select" => return Some(Spec::special(NONE, Special::OldSelect)),
             _ => {}
         }
     }

@@ -119,6 +119,21 @@ pub fn parse_line(line: &str) -> Line<'_> {
             None => break,
         }
     }
+    // `-i` prints `[00007f3a...]` (the instruction pointer), `-n` prints
+    // `[ 59]` (the syscall number): skip either.
+    for _ in 0..2 {
+        let Some(inner) = rest.strip_prefix('[') else {
+            break;
+        };
+        let Some(close) = inner.find(']') else {
+            break;
+        };
+        let column = inner[..close].trim();
+        if column.is_empty() || !column.bytes().all(|b| b.is_ascii_hexdigit() || b == b'?') {
+            break;
+        }
+        rest = inner[close + 1..].trim_start();
+    }
     Line {
         pid,
         time,
@@ -204,7 +219,8 @@ fn parse_body(rest: &str) -> Body<'_> {
     if let Some(inner) = rest.strip_prefix("[ Process PID") {
         return parse_personality(inner);
     }
-    if rest.starts_with("strace: ") || rest.starts_with("????(") {
+    // `-k` prints the stack of each call as ` > /lib/libc.so.6(read+0x11)`.
+    if rest.starts_with("strace: ") || rest.starts_with("????(") || rest.starts_with("> ") {
         return Body::Note;
     }
     if let Some(inner) = rest.strip_prefix("<... ") {
@@ -689,6 +705,18 @@ mod tests {
         };
         assert_eq!(result.value, None);
         assert_eq!(parse_line("hello world").body, Body::Malformed);
+        assert!(matches!(
+            parse_line("12 [00007f3a9c2d1e4b] read(0, \"\", 1) = 0").body,
+            Body::Call { name: "read", .. }
+        ));
+        assert!(matches!(
+            parse_line("[ 59] execve(\"/bin/true\", [\"true\"], 0x1) = 0").body,
+            Body::Call { name: "execve", .. }
+        ));
+        assert_eq!(
+            parse_line(" > /lib/libc.so.6(read+0x11) [0x1]").body,
+            Body::Note
+        );
     }
 
     #[test]

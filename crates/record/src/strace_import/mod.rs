@@ -12,16 +12,18 @@
 //! Limits of the source: strace does not say filesystem types (see
 //! [`objects`]), shows i386 `socketcall`/`ipc` subcalls under their own
 //! names (counted as the direct syscalls of those names), and without `-y`
-//! shows no objects at all. Lines of a single-process trace without pid
-//! prefix are attributed to pid 0 unless the trace names the process.
+//! shows no objects: then they are inferred by following fd numbers (see
+//! `fdtable.rs`), which misses fds opened before the trace. Lines of a
+//! single-process trace without pid prefix are attributed to pid 0.
 
 mod consts;
+mod fdtable;
 mod line;
 pub mod objects;
 
 pub use line::{parse_line, Body, Line, Outcome, Timestamp};
 
-use aprof_footprint::{Abi, Environment, ExitStatus, Footprint, Process};
+use aprof_footprint::{Abi, Environment, ExitStatus, Footprint, ObjectClass, Process};
 use consts::Kind;
 use line::{array_items, fd_decorations, split_top_level, unquote};
 use objects::{decoration_path, socket_inode, ObjectKnowledge, SocketKind};
@@ -104,7 +106,7 @@ impl ImportReport {
         }
         if !self.decorated && self.syscalls > 0 {
             w.push(
-                "the trace has no fd decorations, so kernel objects were not recorded (trace with strace -f -yy)"
+                "the trace has no fd decorations: kernel objects were inferred by following fd numbers, and fds opened before the trace are not counted (trace with strace -f -yy for exact objects)"
                     .into(),
             );
         }
@@ -254,6 +256,11 @@ enum Item {
     Malformed {
         line_no: usize,
     },
+    /// A thread entered clone/clone3/fork/vfork (printed before the child
+    /// can show up).
+    CloneEntry {
+        pid: i32,
+    },
     Other,
 }
 
@@ -360,6 +367,9 @@ impl Walker {
         match parsed.body {
             Body::Call { name, args, result } => {
                 self.flush(pid, out);
+                if is_clone(name) {
+                    out.push(Item::CloneEntry { pid });
+                }
                 out.push(Item::Syscall {
                     event: event(name, args, Some(result)),
                     paired: true,
@@ -370,6 +380,9 @@ impl Walker {
                 Some(p) if p.name == name => p.args.push_str(args),
                 _ => {
                     self.flush(pid, out);
+                    if is_clone(name) {
+                        out.push(Item::CloneEntry { pid });
+                    }
                     self.pending.insert(pid, event(name, args, None));
                 }
             },
@@ -434,6 +447,10 @@ impl Walker {
     }
 }
 
+fn is_clone(name: &str) -> bool {
+    matches!(name, "clone" | "clone3" | "fork" | "vfork")
+}
+
 fn for_each_line(source: &Source, mut f: impl FnMut(usize, &str)) -> Result<(), ImportError> {
     if let Some(text) = &source.text {
         for (i, l) in text.lines().enumerate() {
@@ -459,12 +476,15 @@ fn for_each_line(source: &Source, mut f: impl FnMut(usize, &str)) -> Result<(), 
     }
 }
 
-/// Read every source and hand each item to `handle`.
-fn walk(sources: &[Source], mut handle: impl FnMut(&Source, Item)) -> Result<(), ImportError> {
+/// Read every source and hand each item to `handle`; returns the number
+/// of lines read.
+fn walk(sources: &[Source], mut handle: impl FnMut(&Source, Item)) -> Result<u64, ImportError> {
+    let mut lines = 0;
     for source in sources {
         let mut walker = Walker::new(source);
         let mut items = Vec::new();
         for_each_line(source, |line_no, text| {
+            lines += 1;
             walker.feed(line_no, text, &mut items);
             for item in items.drain(..) {
                 handle(source, item);
@@ -475,7 +495,7 @@ fn walk(sources: &[Source], mut handle: impl FnMut(&Source, Item)) -> Result<(),
             handle(source, item);
         }
     }
-    Ok(())
+    Ok(lines)
 }
 
 /// The first pass: what the whole trace knows.
@@ -506,7 +526,6 @@ impl Learned {
     }
 
     fn learn(&mut self, source: &Source, item: Item) {
-        self.report.lines += 1;
         match item {
             Item::Syscall { event, paired } => {
                 self.report.syscalls += 1;
@@ -536,7 +555,7 @@ impl Learned {
                         Some(format!("{}:{line_no}", source.name.display()));
                 }
             }
-            Item::Personality { .. } | Item::Other => {}
+            Item::Personality { .. } | Item::CloneEntry { .. } | Item::Other => {}
         }
     }
 
@@ -758,6 +777,8 @@ struct Counter<'a> {
     footprint: Footprint,
     report: ImportReport,
     abi_of: HashMap<i32, Abi>,
+    /// Fd tables, for traces without `-y` only.
+    fds: fdtable::FdTables,
 }
 
 impl Counter<'_> {
@@ -768,7 +789,17 @@ impl Counter<'_> {
                 self.abi_of.insert(pid, abi);
                 self.abi_of.insert(line_pid, abi);
             }
-            Item::Exit { .. } | Item::Malformed { .. } | Item::Other => {}
+            Item::Exit { pid, .. } => {
+                if self.learned.tgid(pid) == pid {
+                    self.fds.forget(pid);
+                }
+            }
+            Item::CloneEntry { pid } => {
+                if !self.learned.report.decorated {
+                    self.fds.clone_entry(pid, self.learned.tgid(pid));
+                }
+            }
+            Item::Malformed { .. } | Item::Other => {}
         }
     }
 
@@ -845,55 +876,95 @@ impl Counter<'_> {
     }
 
     fn count_objects(&mut self, ev: &Event) {
+        let (classes, ioctl_target) = if self.learned.report.decorated {
+            self.decorated_objects(ev)
+        } else {
+            self.inferred_objects(ev)
+        };
+        let mut distinct: Vec<ObjectClass> = Vec::new();
+        for class in classes {
+            if !distinct.contains(&class) {
+                distinct.push(class);
+            }
+        }
+        for class in distinct {
+            self.footprint.count_object(class, &ev.name);
+        }
+        if ev.name != "ioctl" {
+            return;
+        }
+        let args = split_top_level(&ev.args);
+        let (Some(class), Some(request)) = (ioctl_target, args.get(1)) else {
+            return;
+        };
+        let Some(value) = Kind::IoctlRequest.evaluate(request) else {
+            return;
+        };
+        // The object was counted above (the ioctl's fd is among `classes`).
+        let Some(obj) = self.footprint.objects.iter_mut().find(|o| o.class == class) else {
+            return;
+        };
+        let usage = obj
+            .ioctls
+            .entry(value)
+            .or_insert_with(|| aprof_footprint::ValueUse {
+                name: value_name(Kind::IoctlRequest, request, value),
+                count: 0,
+            });
+        usage.count += 1;
+    }
+
+    /// Objects from `-y` decorations: every decorated fd argument and a
+    /// decorated returned fd; and the object an ioctl was made on.
+    fn decorated_objects(&self, ev: &Event) -> (Vec<ObjectClass>, Option<ObjectClass>) {
+        let knowledge = &self.learned.knowledge;
         let decorations = fd_decorations(&ev.args);
-        let mut texts: Vec<&str> = decorations
+        let mut classes: Vec<ObjectClass> = decorations
             .iter()
             .filter(|d| !d.at_fdcwd)
-            .map(|d| d.text)
+            .map(|d| knowledge.classify(d.text))
             .collect();
         if let Some(r) = &ev.result {
             if let (Some(d), Some(v)) = (&r.decoration, r.value) {
                 if v >= 0 {
-                    texts.push(d);
+                    classes.push(knowledge.classify(d));
                 }
             }
         }
-        let mut classes = Vec::new();
-        for text in &texts {
-            let class = self.learned.knowledge.classify(text);
-            if !classes.contains(&class) {
-                classes.push(class);
-            }
+        let ioctl_target = (ev.name == "ioctl")
+            .then(|| split_top_level(&ev.args).first().copied())
+            .flatten()
+            .and_then(|fd| fd_decorations(fd).into_iter().next())
+            .map(|d| knowledge.classify(d.text));
+        (classes, ioctl_target)
+    }
+
+    /// Objects of a trace without decorations, from the fd tables.
+    fn inferred_objects(&mut self, ev: &Event) -> (Vec<ObjectClass>, Option<ObjectClass>) {
+        let tgid = self.learned.tgid(ev.pid);
+        let parent = self
+            .learned
+            .fork_parent
+            .get(&tgid)
+            .map(|&thread| (thread, self.learned.tgid(thread)));
+        let call = fdtable::Call {
+            name: &ev.name,
+            args: &ev.args,
+            result: ev.result.as_ref().and_then(|r| r.value),
+        };
+        let classes = self
+            .fds
+            .on_call(tgid, parent, &call, &self.learned.knowledge);
+        if is_clone(&ev.name) {
+            let child = call
+                .result
+                .filter(|&c| c > 0 && c <= i32::MAX as i64 && !ev.args.contains("CLONE_THREAD"));
+            self.fds.clone_exit(ev.pid, child.map(|c| c as i32));
         }
-        for class in classes {
-            self.footprint.count_object(class, &ev.name);
-        }
-        if ev.name == "ioctl" {
-            let args = split_top_level(&ev.args);
-            let (Some(fd), Some(request)) = (args.first(), args.get(1)) else {
-                return;
-            };
-            let Some(d) = fd_decorations(fd).into_iter().next() else {
-                return;
-            };
-            let Some(value) = Kind::IoctlRequest.evaluate(request) else {
-                return;
-            };
-            let class = self.learned.knowledge.classify(d.text);
-            let obj = self.footprint.count_object(class, "ioctl");
-            // count_object counted the call once more; undo that.
-            if let Some(c) = obj.syscalls.get_mut("ioctl") {
-                *c = c.saturating_sub(1);
-            }
-            let usage = obj
-                .ioctls
-                .entry(value)
-                .or_insert_with(|| aprof_footprint::ValueUse {
-                    name: value_name(Kind::IoctlRequest, request, value),
-                    count: 0,
-                });
-            usage.count += 1;
-        }
+        let ioctl_target = (ev.name == "ioctl")
+            .then(|| classes.first().cloned())
+            .flatten();
+        (classes, ioctl_target)
     }
 
     fn count_arguments(&mut self, ev: &Event) {
@@ -1010,7 +1081,7 @@ fn rfc3339(epoch_ns: u64) -> String {
 
 fn run(sources: &[Source]) -> Result<Import, ImportError> {
     let mut learned = Learned::default();
-    walk(sources, |source, item| learned.learn(source, item))?;
+    learned.report.lines = walk(sources, |source, item| learned.learn(source, item))?;
     learned.report.files = sources.iter().map(|s| s.name.clone()).collect();
     if learned.report.syscalls == 0 {
         return Err(ImportError::NotStrace {
@@ -1040,6 +1111,7 @@ fn run(sources: &[Source]) -> Result<Import, ImportError> {
         footprint,
         report: learned.report.clone(),
         abi_of: HashMap::new(),
+        fds: fdtable::FdTables::default(),
     };
     walk(sources, |_, item| counter.count(item))?;
     let Counter {

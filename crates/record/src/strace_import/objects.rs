@@ -24,6 +24,7 @@
 //!   calls a path a directory only when the trace shows it: the `AT_FDCWD`
 //!   decoration (the working directory), an open with `O_DIRECTORY`,
 //!   `getdents`/`fchdir` on it, or an fstat of it with `S_IFDIR`.
+//! - `/memfd:NAME (deleted)` is a memfd: a file on tmpfs (shmem).
 //! - Namespace fds (`net:[4026531840]`) are files of fstype `nsfs`.
 
 use aprof_footprint::ObjectClass;
@@ -96,7 +97,7 @@ impl SocketKind {
         self
     }
 
-    fn into_class(self) -> ObjectClass {
+    pub fn into_class(self) -> ObjectClass {
         ObjectClass::Socket {
             family: self.family,
             socket_type: self.socket_type,
@@ -204,6 +205,18 @@ impl ObjectKnowledge {
         matching.all(|s| *s == first).then_some(first)
     }
 
+    /// The class of a path opened in a trace without decorations;
+    /// `directory` when it was opened with `O_DIRECTORY`.
+    pub fn classify_plain_path(&self, path: &str, directory: bool) -> ObjectClass {
+        if directory {
+            ObjectClass::Directory {
+                fstype: fstype_of(path).to_owned(),
+            }
+        } else {
+            self.classify_path(path, "")
+        }
+    }
+
     fn classify_path(&self, path: &str, device: &str) -> ObjectClass {
         let device = device.trim_start_matches('<').trim_end_matches('>');
         let numbers = |text: &str| -> Option<(u32, u32)> {
@@ -290,7 +303,10 @@ fn yy_socket(prefix: &str, decoration: &str) -> Option<SocketKind> {
 /// The filesystem a path lives on, where convention fixes it.
 fn fstype_of(path: &str) -> &'static str {
     let under = |root: &str| path == root || path.starts_with(&format!("{root}/"));
-    if under("/proc") {
+    if path.starts_with("/memfd:") {
+        // memfd_create files live on the kernel's internal shmem mount.
+        "tmpfs"
+    } else if under("/proc") {
         "proc"
     } else if under("/sys/fs/cgroup") {
         "cgroup"

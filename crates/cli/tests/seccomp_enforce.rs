@@ -1,0 +1,212 @@
+//! The failure side of the round trip and of `aprof run`, through the
+//! real binary: a generated profile with one needed syscall (or one
+//! recorded argument value) taken out must be caught by
+//! `aprof seccomp validate --profile`, and `aprof run --profile` must pass
+//! exit statuses through, fail denied syscalls with EPERM and answer a
+//! missing command with 127. Needs root (ptrace, seccomp) like the rest of
+//! aprof's tests.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const APROF: &str = env!("CARGO_BIN_EXE_aprof");
+
+fn aprof(args: &[&str], cwd: &Path) -> Output {
+    Command::new(APROF).args(args).current_dir(cwd).stdin(Stdio::null()).output().expect("aprof runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn python3() -> Option<&'static str> {
+    ["/usr/bin/python3", "/usr/local/bin/python3"].into_iter().find(|p| Path::new(p).is_file())
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("aprof-enforce-").tempdir().expect("tempdir")
+}
+
+/// The validation report: the last top-level JSON object on stdout.
+fn report(stdout: &str) -> Value {
+    let start = stdout.rfind("\n{\n").map(|i| i + 1).or_else(|| stdout.starts_with("{\n").then_some(0)).expect("a JSON report");
+    serde_json::from_str(&stdout[start..]).expect("report is JSON")
+}
+
+/// Validate CMD (which must pass) and keep the generated OCI profile.
+fn generated_profile(dir: &Path, cmd: &[&str]) -> (PathBuf, Value) {
+    let path = dir.join("generated.json");
+    let mut args = vec!["seccomp", "validate", "--json", "-o", path.to_str().expect("utf-8 path"), "--"];
+    args.extend_from_slice(cmd);
+    let out = aprof(&args, dir);
+    assert_eq!(out.status.code(), Some(0), "{cmd:?} does not round-trip:\n{}{}", text(&out.stdout), text(&out.stderr));
+    let profile: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("profile written")).expect("profile is JSON");
+    (path, profile)
+}
+
+/// Validate CMD under an edited profile; (exit code, report).
+fn validate_with(dir: &Path, profile: &Value, extra: &[&str], cmd: &[&str]) -> (i32, Value, String) {
+    let path = dir.join("edited.json");
+    std::fs::write(&path, serde_json::to_string_pretty(profile).expect("serialise")).expect("write profile");
+    let mut args = vec!["seccomp", "validate", "--json", "--profile", path.to_str().expect("utf-8 path")];
+    args.extend_from_slice(extra);
+    args.push("--");
+    args.extend_from_slice(cmd);
+    let out = aprof(&args, dir);
+    (out.status.code().unwrap_or(-1), report(&text(&out.stdout)), text(&out.stderr))
+}
+
+fn denied_names(report: &Value) -> Vec<String> {
+    report["denials"].as_array().expect("denials").iter().map(|d| d["syscall"].as_str().expect("name").to_owned()).collect()
+}
+
+/// Drop `syscall` from every entry's names, and entries left empty.
+fn without_syscall(profile: &Value, syscall: &str) -> Value {
+    let mut p = profile.clone();
+    let entries = p["syscalls"].as_array_mut().expect("syscalls");
+    let before: usize = entries.iter().map(|e| e["names"].as_array().map_or(0, Vec::len)).sum();
+    for e in entries.iter_mut() {
+        e["names"].as_array_mut().expect("names").retain(|n| n != syscall);
+    }
+    entries.retain(|e| !e["names"].as_array().expect("names").is_empty());
+    let after: usize = entries.iter().map(|e| e["names"].as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(before, after + 1, "{syscall} was not in the generated profile");
+    p
+}
+
+#[test]
+fn a_profile_missing_getdents64_is_caught() {
+    let d = tempdir();
+    std::fs::write(d.path().join("f"), "x").expect("write");
+    let dir = d.path().display().to_string();
+    let cmd = ["ls", "-la", &dir];
+    let (_, profile) = generated_profile(d.path(), &cmd);
+    let broken = without_syscall(&profile, "getdents64");
+
+    let (code, r, stderr) = validate_with(d.path(), &broken, &[], &cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(r["pass"], false);
+    assert_eq!(denied_names(&r), ["getdents64"], "observe mode lets it run and names exactly the missing syscall");
+    assert_eq!(r["exit_code"], 0, "observe mode lets the denied call through");
+
+    // Enforced, ls sees EPERM and fails.
+    let (code, r, _) = validate_with(d.path(), &broken, &["--enforce"], &cmd);
+    assert_eq!(code, 1);
+    assert_eq!(denied_names(&r), ["getdents64"]);
+    assert_ne!(r["exit_code"], 0, "ls cannot list a directory without getdents64");
+
+    // The untouched profile passes, so the denial comes from the edit.
+    let (code, r, stderr) = validate_with(d.path(), &profile, &[], &cmd);
+    assert_eq!((code, r["pass"].clone()), (0, json!(true)), "{stderr}");
+}
+
+#[test]
+fn a_profile_missing_the_recorded_socket_family_is_caught() {
+    let Some(py) = python3() else {
+        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
+        return;
+    };
+    let d = tempdir();
+    // A TCP client and server in one process: AF_INET stream sockets only.
+    let code = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.bind(('127.0.0.1', 0)); s.listen(1)\nc = socket.create_connection(s.getsockname())\na, _ = s.accept(); c.sendall(b'hi'); assert a.recv(2) == b'hi'\n";
+    let cmd = [py, "-c", code];
+    let (_, profile) = generated_profile(d.path(), &cmd);
+    let mut broken = profile.clone();
+    let entries = broken["syscalls"].as_array_mut().expect("syscalls");
+    let before = entries.len();
+    entries.retain(|e| !(e["names"] == json!(["socket"]) && e["args"].as_array().is_some_and(|a| a.iter().any(|c| c["index"] == 0 && c["value"] == libc::AF_INET))));
+    assert!(entries.len() < before, "no socket rule on AF_INET in {profile:#}");
+    assert!(
+        entries.iter().any(|e| e["names"].as_array().expect("names").contains(&json!("connect"))),
+        "the rest of the profile is still there"
+    );
+
+    let (code, r, stderr) = validate_with(d.path(), &broken, &[], &cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(denied_names(&r), ["socket"]);
+    let denial = &r["denials"][0];
+    assert_eq!(denial["first_args"][0], libc::AF_INET, "the denied call is the AF_INET socket");
+    assert_eq!(denial["action"], "errno 1");
+}
+
+fn write_profile(dir: &Path, profile: &Value) -> String {
+    let path = dir.join("profile.json");
+    std::fs::write(&path, serde_json::to_string_pretty(profile).expect("serialise")).expect("write profile");
+    path.display().to_string()
+}
+
+/// Everything allowed except the given syscalls, which fail with EPERM.
+fn denying(names: &[&str]) -> Value {
+    json!({
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": [{ "names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EPERM }],
+    })
+}
+
+#[test]
+fn run_passes_the_exit_status_through() {
+    let d = tempdir();
+    let p = write_profile(d.path(), &denying(&["mount"]));
+    for (script, want) in [("exit 0", 0), ("exit 7", 7), ("exit 255", 255)] {
+        let out = aprof(&["run", "--profile", &p, "--", "sh", "-c", script], d.path());
+        assert_eq!(out.status.code(), Some(want), "{script}: {}", text(&out.stderr));
+    }
+    // aprof execs the command, so a signal ends the process the caller waits for.
+    use std::os::unix::process::ExitStatusExt;
+    let out = aprof(&["run", "--profile", &p, "--", "sh", "-c", "kill -TERM $$"], d.path());
+    assert_eq!(out.status.signal(), Some(libc::SIGTERM));
+}
+
+#[test]
+fn run_under_a_generated_profile_succeeds() {
+    let d = tempdir();
+    let dir = d.path().display().to_string();
+    let (p, _) = generated_profile(d.path(), &["ls", "-la", &dir]);
+    let out = aprof(&["run", "--profile", p.to_str().expect("utf-8"), "--", "ls", "-la", &dir], d.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("generated.json"));
+}
+
+#[test]
+fn run_fails_a_denied_syscall_with_eperm() {
+    let d = tempdir();
+    let p = write_profile(d.path(), &denying(&["mkdir", "mkdirat"]));
+    let out = aprof(&["run", "--profile", &p, "--", "mkdir", "new"], d.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Operation not permitted"), "{}", text(&out.stderr));
+    assert!(!d.path().join("new").exists());
+    // The same command without the rule works.
+    let p = write_profile(d.path(), &denying(&["mount"]));
+    let out = aprof(&["run", "--profile", &p, "--", "mkdir", "new"], d.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(d.path().join("new").is_dir());
+}
+
+#[test]
+fn run_answers_a_missing_command_with_127() {
+    let d = tempdir();
+    let p = write_profile(d.path(), &denying(&["mount"]));
+    let out = aprof(&["run", "--profile", &p, "--", "/nonexistent/aprof-no-such-command"], d.path());
+    assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("command not found"));
+}
+
+#[test]
+fn run_and_validate_refuse_bad_profiles_in_one_line() {
+    let d = tempdir();
+    let bad = d.path().join("bad.json");
+    std::fs::write(&bad, "{ \"defaultAction\": \"SCMP_ACT_NOPE\" }").expect("write");
+    for args in [
+        vec!["run", "--profile", bad.to_str().expect("utf-8"), "--", "true"],
+        vec!["seccomp", "validate", "--profile", bad.to_str().expect("utf-8"), "--", "true"],
+        vec!["run", "--profile", "/nonexistent/profile.json", "--", "true"],
+    ] {
+        let out = aprof(&args, d.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().filter(|l| l.starts_with("aprof: error:")).count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
