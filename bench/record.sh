@@ -90,7 +90,7 @@ redis_round() {
         sleep 0.05
     done
     taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -n "$REDIS_REQUESTS" \
-        -c 10 -t set,get -q 2>/dev/null | tr '\r' '\n' | grep -E '^(SET|GET):' |
+        -c 10 -t set,get -q 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | sed 's/^ *//' |
         awk -v v="$v" '{print v, $1, $2}' >>"$WORK/redis"
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     wait "$server" || true

@@ -279,6 +279,11 @@ fn failures_are_one_line_without_a_file() {
     fails_cleanly(&["--", script.to_str().unwrap()], 126, "permission denied");
     fails_cleanly(&["--pid", "999999999"], 2, "no process with pid 999999999");
     fails_cleanly(&[], 2, "nothing to record");
+    fails_cleanly(
+        &["--duration", "3s", "--", "true"],
+        2,
+        "--duration applies to --pid only",
+    );
     fails_cleanly(&["--pid", "1", "--mode", "seccomp"], 2, "seccomp mode");
 }
 
@@ -421,4 +426,276 @@ fn output_in_a_missing_directory_fails_before_running() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("does not exist"));
+}
+
+#[test]
+fn int80_syscalls_are_recorded_as_i386() {
+    // A 64-bit process making an i386 syscall through `int 0x80`.
+    let script = "import mmap, ctypes, os\n\
+                  buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n\
+                  buf.write(b'\\xb8\\x14\\x00\\x00\\x00\\xcd\\x80\\xc3')  # mov eax, 20 (getpid); int 0x80; ret\n\
+                  addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))\n\
+                  pid = ctypes.CFUNCTYPE(ctypes.c_int)(addr)()\n\
+                  raise SystemExit(0 if pid == os.getpid() else 1)\n";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fp.json");
+    let status = aprof()
+        .args(["record", "-q", "-o"])
+        .arg(&out)
+        .args(["--", PYTHON, "-c", script])
+        .status()
+        .unwrap();
+    if status.code() == Some(1) || !out.exists() {
+        eprintln!("skipping: this kernel does not run int 0x80 (no IA32 emulation)");
+        return;
+    }
+    assert_eq!(status.code(), Some(0));
+    let fp = load(&out);
+    let i386: Vec<&str> = fp.syscall_names(aprof_footprint::Abi::I386).collect();
+    assert_eq!(i386, ["getpid"]);
+    same_as_strace(&[PYTHON, "-c", script], "");
+}
+
+#[test]
+fn a_second_stop_signal_kills_a_workload_that_ignores_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fp.json");
+    let child = aprof()
+        .args(["record", "-o"])
+        .arg(&out)
+        .args(["--", "sh", "-c", "trap '' TERM; sleep 60"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let aprof_pid = child.id();
+    wait_for("the workload to start sleep", || {
+        children_of(aprof_pid)
+            .first()
+            .is_some_and(|&sh| !children_of(sh).is_empty())
+    });
+    for _ in 0..2 {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(aprof_pid as i32, libc::SIGTERM) };
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(128 + libc::SIGKILL));
+    let fp = load(&out);
+    assert_eq!(fp.processes.len(), 2);
+}
+
+#[test]
+fn progress_line_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fp.json");
+    // Not a terminal: nothing on stderr.
+    let output = aprof()
+        .args(["record", "-o"])
+        .arg(&out)
+        .args(["--", "sleep", "0.7"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // A terminal, by script(1): progress line and summary.
+    let Ok(output) = Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} record -o {} -- sleep 1.2",
+            env!("CARGO_BIN_EXE_aprof"),
+            out.display()
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::null())
+        .output()
+    else {
+        eprintln!("skipping the terminal half: script(1) is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("processes") && text.contains("distinct"),
+        "{text}"
+    );
+    assert!(text.contains("-> "), "no summary: {text}");
+}
+
+/// The pid of the process whose argv is exactly `argv`, if any.
+fn find_process(argv: &[&str]) -> Option<u32> {
+    let wanted: Vec<u8> = argv.iter().flat_map(|a| a.bytes().chain([0])).collect();
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        (std::fs::read(format!("/proc/{pid}/cmdline")).ok()? == wanted).then_some(pid)
+    })
+}
+
+#[test]
+fn ctrl_c_on_a_terminal_stops_the_workload_and_writes_the_footprint() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fp.json");
+    // A unique argv to find the workload by.
+    let nap = format!("60.{}", std::process::id());
+    let Ok(mut terminal) = Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} record -o {} -- sleep {nap}",
+            env!("CARGO_BIN_EXE_aprof"),
+            out.display()
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+    else {
+        eprintln!("skipping: script(1) is not installed");
+        return;
+    };
+    let mut workload = 0;
+    wait_for("the traced workload", || {
+        workload = find_process(&["sleep", &nap]).unwrap_or(0);
+        workload != 0 && status_field(workload, "TracerPid:").is_some_and(|t| t != "0")
+    });
+    // ^C: the terminal sends SIGINT to aprof and the workload alike.
+    terminal.stdin.as_mut().unwrap().write_all(b"\x03").unwrap();
+    let status = terminal.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + libc::SIGINT));
+    let fp = load(&out);
+    assert_eq!(
+        fp.exit,
+        Some(aprof_footprint::ExitStatus::Signaled(libc::SIGINT))
+    );
+}
+
+/// `setpriv` arguments that drop to user nobody, when this test runs as
+/// root and can do so.
+fn as_nobody() -> Option<Command> {
+    // SAFETY: getuid cannot fail.
+    if unsafe { libc::getuid() } != 0 {
+        eprintln!("skipping: needs root to switch to an unprivileged user");
+        return None;
+    }
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+    ]);
+    let usable = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_aprof"))
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !usable {
+        eprintln!("skipping: setpriv missing or nobody cannot run the aprof binary");
+        return None;
+    }
+    Some(cmd)
+}
+
+#[test]
+fn unprivileged_user_can_record_in_both_modes() {
+    let Some(_) = as_nobody() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let mut guards = Vec::new();
+    for mode in ["seccomp", "ptrace"] {
+        let out = dir.path().join(format!("{mode}.json"));
+        let mut cmd = as_nobody().unwrap();
+        let status = cmd
+            .arg(env!("CARGO_BIN_EXE_aprof"))
+            .args(["record", "-q", "--mode", mode, "-o"])
+            .arg(&out)
+            .args(["--", "sh", "-c", "ls / >/dev/null; exit 6"])
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(6), "--mode {mode}");
+        let fp = load(&out);
+        assert_eq!(fp.processes.len(), 2);
+        guards.push(fp.processes[0].guards.clone());
+    }
+    // The seccomp recorder's filter and NO_NEW_PRIVS are not the workload's.
+    assert_eq!(guards[0], guards[1]);
+
+    // Another user's process: refused, with the reason, and no file.
+    let out = dir.path().join("refused.json");
+    let output = as_nobody()
+        .unwrap()
+        .arg(env!("CARGO_BIN_EXE_aprof"))
+        .args(["record", "--pid", "1", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ptrace refused for pid 1"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_signal_ignored_at_start_stays_ignored_for_the_workload() {
+    // As under nohup: SIGHUP ignored when aprof starts.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fp.json");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' HUP; exec {} record -q -o {} -- sh -c 'kill -HUP $$; exit 3'",
+            env!("CARGO_BIN_EXE_aprof"),
+            out.display()
+        ))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(3));
+}
+
+#[test]
+fn attaching_to_an_already_traced_process_names_the_tracer() {
+    let target = KillOnDrop(
+        Command::new("sleep")
+            .arg("60")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = target.0.id().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let first = KillOnDrop(
+        aprof()
+            .args(["record", "-q", "--pid", &pid, "-o"])
+            .arg(dir.path().join("first.json"))
+            .spawn()
+            .unwrap(),
+    );
+    let tracer = first.0.id().to_string();
+    wait_for("the first aprof to attach", || {
+        status_field(target.0.id(), "TracerPid:").is_some_and(|t| t == tracer)
+    });
+    let out = dir.path().join("second.json");
+    let output = aprof()
+        .args(["record", "--pid", &pid, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("already traced by pid {tracer}")),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }

@@ -171,3 +171,23 @@ fn bad_inputs_get_one_line_and_exit_2() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_demo_records_and_scores_its_built_in_workload() {
+    let out = aprof(&["demo", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let s = subsystems(&v);
+    for want in ["net/ipv4", "fs", "mm"] {
+        assert!(s.iter().any(|x| x == want), "{want} missing from {s:?}");
+    }
+    assert_eq!(v["profile"]["model"], "container");
+    assert!(v["profile"]["guard"]
+        .as_str()
+        .unwrap()
+        .contains("docker-default"));
+}

@@ -13,7 +13,12 @@ use std::process::{Command, Output, Stdio};
 const APROF: &str = env!("CARGO_BIN_EXE_aprof");
 
 fn aprof(args: &[&str], cwd: &Path) -> Output {
-    Command::new(APROF).args(args).current_dir(cwd).stdin(Stdio::null()).output().expect("aprof runs")
+    Command::new(APROF)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .expect("aprof runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -21,57 +26,118 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn python3() -> Option<&'static str> {
-    ["/usr/bin/python3", "/usr/local/bin/python3"].into_iter().find(|p| Path::new(p).is_file())
+    ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
 }
 
 fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("aprof-enforce-").tempdir().expect("tempdir")
+    tempfile::Builder::new()
+        .prefix("aprof-enforce-")
+        .tempdir()
+        .expect("tempdir")
 }
 
 /// The validation report: the last top-level JSON object on stdout.
 fn report(stdout: &str) -> Value {
-    let start = stdout.rfind("\n{\n").map(|i| i + 1).or_else(|| stdout.starts_with("{\n").then_some(0)).expect("a JSON report");
+    let start = stdout
+        .rfind("\n{\n")
+        .map(|i| i + 1)
+        .or_else(|| stdout.starts_with("{\n").then_some(0))
+        .expect("a JSON report");
     serde_json::from_str(&stdout[start..]).expect("report is JSON")
 }
 
 /// Validate CMD (which must pass) and keep the generated OCI profile.
 fn generated_profile(dir: &Path, cmd: &[&str]) -> (PathBuf, Value) {
     let path = dir.join("generated.json");
-    let mut args = vec!["seccomp", "validate", "--json", "-o", path.to_str().expect("utf-8 path"), "--"];
+    let mut args = vec![
+        "seccomp",
+        "validate",
+        "--json",
+        "-o",
+        path.to_str().expect("utf-8 path"),
+        "--",
+    ];
     args.extend_from_slice(cmd);
     let out = aprof(&args, dir);
-    assert_eq!(out.status.code(), Some(0), "{cmd:?} does not round-trip:\n{}{}", text(&out.stdout), text(&out.stderr));
-    let profile: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("profile written")).expect("profile is JSON");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{cmd:?} does not round-trip:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let profile: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("profile written"))
+            .expect("profile is JSON");
     (path, profile)
 }
 
 /// Validate CMD under an edited profile; (exit code, report).
-fn validate_with(dir: &Path, profile: &Value, extra: &[&str], cmd: &[&str]) -> (i32, Value, String) {
+fn validate_with(
+    dir: &Path,
+    profile: &Value,
+    extra: &[&str],
+    cmd: &[&str],
+) -> (i32, Value, String) {
     let path = dir.join("edited.json");
-    std::fs::write(&path, serde_json::to_string_pretty(profile).expect("serialise")).expect("write profile");
-    let mut args = vec!["seccomp", "validate", "--json", "--profile", path.to_str().expect("utf-8 path")];
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(profile).expect("serialise"),
+    )
+    .expect("write profile");
+    let mut args = vec![
+        "seccomp",
+        "validate",
+        "--json",
+        "--profile",
+        path.to_str().expect("utf-8 path"),
+    ];
     args.extend_from_slice(extra);
     args.push("--");
     args.extend_from_slice(cmd);
     let out = aprof(&args, dir);
-    (out.status.code().unwrap_or(-1), report(&text(&out.stdout)), text(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        report(&text(&out.stdout)),
+        text(&out.stderr),
+    )
 }
 
 fn denied_names(report: &Value) -> Vec<String> {
-    report["denials"].as_array().expect("denials").iter().map(|d| d["syscall"].as_str().expect("name").to_owned()).collect()
+    report["denials"]
+        .as_array()
+        .expect("denials")
+        .iter()
+        .map(|d| d["syscall"].as_str().expect("name").to_owned())
+        .collect()
 }
 
 /// Drop `syscall` from every entry's names, and entries left empty.
 fn without_syscall(profile: &Value, syscall: &str) -> Value {
     let mut p = profile.clone();
     let entries = p["syscalls"].as_array_mut().expect("syscalls");
-    let before: usize = entries.iter().map(|e| e["names"].as_array().map_or(0, Vec::len)).sum();
+    let before: usize = entries
+        .iter()
+        .map(|e| e["names"].as_array().map_or(0, Vec::len))
+        .sum();
     for e in entries.iter_mut() {
-        e["names"].as_array_mut().expect("names").retain(|n| n != syscall);
+        e["names"]
+            .as_array_mut()
+            .expect("names")
+            .retain(|n| n != syscall);
     }
     entries.retain(|e| !e["names"].as_array().expect("names").is_empty());
-    let after: usize = entries.iter().map(|e| e["names"].as_array().map_or(0, Vec::len)).sum();
-    assert_eq!(before, after + 1, "{syscall} was not in the generated profile");
+    let after: usize = entries
+        .iter()
+        .map(|e| e["names"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        before,
+        after + 1,
+        "{syscall} was not in the generated profile"
+    );
     p
 }
 
@@ -87,14 +153,24 @@ fn a_profile_missing_getdents64_is_caught() {
     let (code, r, stderr) = validate_with(d.path(), &broken, &[], &cmd);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(r["pass"], false);
-    assert_eq!(denied_names(&r), ["getdents64"], "observe mode lets it run and names exactly the missing syscall");
-    assert_eq!(r["exit_code"], 0, "observe mode lets the denied call through");
+    assert_eq!(
+        denied_names(&r),
+        ["getdents64"],
+        "observe mode lets it run and names exactly the missing syscall"
+    );
+    assert_eq!(
+        r["exit_code"], 0,
+        "observe mode lets the denied call through"
+    );
 
     // Enforced, ls sees EPERM and fails.
     let (code, r, _) = validate_with(d.path(), &broken, &["--enforce"], &cmd);
     assert_eq!(code, 1);
     assert_eq!(denied_names(&r), ["getdents64"]);
-    assert_ne!(r["exit_code"], 0, "ls cannot list a directory without getdents64");
+    assert_ne!(
+        r["exit_code"], 0,
+        "ls cannot list a directory without getdents64"
+    );
 
     // The untouched profile passes, so the denial comes from the edit.
     let (code, r, stderr) = validate_with(d.path(), &profile, &[], &cmd);
@@ -115,10 +191,22 @@ fn a_profile_missing_the_recorded_socket_family_is_caught() {
     let mut broken = profile.clone();
     let entries = broken["syscalls"].as_array_mut().expect("syscalls");
     let before = entries.len();
-    entries.retain(|e| !(e["names"] == json!(["socket"]) && e["args"].as_array().is_some_and(|a| a.iter().any(|c| c["index"] == 0 && c["value"] == libc::AF_INET))));
-    assert!(entries.len() < before, "no socket rule on AF_INET in {profile:#}");
+    entries.retain(|e| {
+        !(e["names"] == json!(["socket"])
+            && e["args"].as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|c| c["index"] == 0 && compared_value(c) == libc::AF_INET as u64)
+            }))
+    });
     assert!(
-        entries.iter().any(|e| e["names"].as_array().expect("names").contains(&json!("connect"))),
+        entries.len() < before,
+        "no socket rule on AF_INET in {profile:#}"
+    );
+    assert!(
+        entries.iter().any(|e| e["names"]
+            .as_array()
+            .expect("names")
+            .contains(&json!("connect"))),
         "the rest of the profile is still there"
     );
 
@@ -126,13 +214,32 @@ fn a_profile_missing_the_recorded_socket_family_is_caught() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(denied_names(&r), ["socket"]);
     let denial = &r["denials"][0];
-    assert_eq!(denial["first_args"][0], libc::AF_INET, "the denied call is the AF_INET socket");
+    assert_eq!(
+        denial["first_args"][0],
+        libc::AF_INET,
+        "the denied call is the AF_INET socket"
+    );
     assert_eq!(denial["action"], "errno 1");
+}
+
+/// The value an OCI argument condition compares with (for MASKED_EQ,
+/// `valueTwo`; `value` is the mask).
+fn compared_value(cond: &Value) -> u64 {
+    let key = if cond["op"] == "SCMP_CMP_MASKED_EQ" {
+        "valueTwo"
+    } else {
+        "value"
+    };
+    cond[key].as_u64().expect("a number")
 }
 
 fn write_profile(dir: &Path, profile: &Value) -> String {
     let path = dir.join("profile.json");
-    std::fs::write(&path, serde_json::to_string_pretty(profile).expect("serialise")).expect("write profile");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(profile).expect("serialise"),
+    )
+    .expect("write profile");
     path.display().to_string()
 }
 
@@ -150,12 +257,23 @@ fn run_passes_the_exit_status_through() {
     let d = tempdir();
     let p = write_profile(d.path(), &denying(&["mount"]));
     for (script, want) in [("exit 0", 0), ("exit 7", 7), ("exit 255", 255)] {
-        let out = aprof(&["run", "--profile", &p, "--", "sh", "-c", script], d.path());
-        assert_eq!(out.status.code(), Some(want), "{script}: {}", text(&out.stderr));
+        let out = aprof(
+            &["run", "--profile", &p, "--", "sh", "-c", script],
+            d.path(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{script}: {}",
+            text(&out.stderr)
+        );
     }
     // aprof execs the command, so a signal ends the process the caller waits for.
     use std::os::unix::process::ExitStatusExt;
-    let out = aprof(&["run", "--profile", &p, "--", "sh", "-c", "kill -TERM $$"], d.path());
+    let out = aprof(
+        &["run", "--profile", &p, "--", "sh", "-c", "kill -TERM $$"],
+        d.path(),
+    );
     assert_eq!(out.status.signal(), Some(libc::SIGTERM));
 }
 
@@ -164,7 +282,18 @@ fn run_under_a_generated_profile_succeeds() {
     let d = tempdir();
     let dir = d.path().display().to_string();
     let (p, _) = generated_profile(d.path(), &["ls", "-la", &dir]);
-    let out = aprof(&["run", "--profile", p.to_str().expect("utf-8"), "--", "ls", "-la", &dir], d.path());
+    let out = aprof(
+        &[
+            "run",
+            "--profile",
+            p.to_str().expect("utf-8"),
+            "--",
+            "ls",
+            "-la",
+            &dir,
+        ],
+        d.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("generated.json"));
 }
@@ -175,7 +304,11 @@ fn run_fails_a_denied_syscall_with_eperm() {
     let p = write_profile(d.path(), &denying(&["mkdir", "mkdirat"]));
     let out = aprof(&["run", "--profile", &p, "--", "mkdir", "new"], d.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Operation not permitted"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Operation not permitted"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!d.path().join("new").exists());
     // The same command without the rule works.
     let p = write_profile(d.path(), &denying(&["mount"]));
@@ -188,7 +321,16 @@ fn run_fails_a_denied_syscall_with_eperm() {
 fn run_answers_a_missing_command_with_127() {
     let d = tempdir();
     let p = write_profile(d.path(), &denying(&["mount"]));
-    let out = aprof(&["run", "--profile", &p, "--", "/nonexistent/aprof-no-such-command"], d.path());
+    let out = aprof(
+        &[
+            "run",
+            "--profile",
+            &p,
+            "--",
+            "/nonexistent/aprof-no-such-command",
+        ],
+        d.path(),
+    );
     assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("command not found"));
 }
@@ -199,14 +341,39 @@ fn run_and_validate_refuse_bad_profiles_in_one_line() {
     let bad = d.path().join("bad.json");
     std::fs::write(&bad, "{ \"defaultAction\": \"SCMP_ACT_NOPE\" }").expect("write");
     for args in [
-        vec!["run", "--profile", bad.to_str().expect("utf-8"), "--", "true"],
-        vec!["seccomp", "validate", "--profile", bad.to_str().expect("utf-8"), "--", "true"],
-        vec!["run", "--profile", "/nonexistent/profile.json", "--", "true"],
+        vec![
+            "run",
+            "--profile",
+            bad.to_str().expect("utf-8"),
+            "--",
+            "true",
+        ],
+        vec![
+            "seccomp",
+            "validate",
+            "--profile",
+            bad.to_str().expect("utf-8"),
+            "--",
+            "true",
+        ],
+        vec![
+            "run",
+            "--profile",
+            "/nonexistent/profile.json",
+            "--",
+            "true",
+        ],
     ] {
         let out = aprof(&args, d.path());
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().filter(|l| l.starts_with("aprof: error:")).count(), 1, "{args:?}: {err}");
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.starts_with("aprof: error:"))
+                .count(),
+            1,
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
 }

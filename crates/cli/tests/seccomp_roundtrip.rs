@@ -28,12 +28,20 @@ fn which(program: &str) -> Option<PathBuf> {
     if program.contains('/') {
         return Path::new(program).is_file().then(|| PathBuf::from(program));
     }
-    std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    })
 }
 
 /// Skip (return true, with the reason printed) unless every program is installed.
 fn missing(programs: &[&str]) -> bool {
-    let absent: Vec<&str> = programs.iter().copied().filter(|p| which(p).is_none()).collect();
+    let absent: Vec<&str> = programs
+        .iter()
+        .copied()
+        .filter(|p| which(p).is_none())
+        .collect();
     if absent.is_empty() {
         return false;
     }
@@ -70,14 +78,23 @@ fn aprof(args: &[&str], cwd: &Path) -> (i32, String, String) {
         if started.elapsed() > WATCHDOG {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("aprof {args:?} still running after {WATCHDOG:?}; stderr:\n{}", err_reader.join().unwrap_or_default());
+            panic!(
+                "aprof {args:?} still running after {WATCHDOG:?}; stderr:\n{}",
+                err_reader.join().unwrap_or_default()
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status.code().unwrap_or(-1), out_reader.join().unwrap_or_default(), err_reader.join().unwrap_or_default())
+    (
+        status.code().unwrap_or(-1),
+        out_reader.join().unwrap_or_default(),
+        err_reader.join().unwrap_or_default(),
+    )
 }
 
-fn read_in_background(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+fn read_in_background(
+    mut r: impl std::io::Read + Send + 'static,
+) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = r.read_to_end(&mut buf);
@@ -88,9 +105,13 @@ fn read_in_background(mut r: impl std::io::Read + Send + 'static) -> std::thread
 /// The validation report: the last top-level JSON object on stdout (the
 /// workload's own output comes before it).
 fn report(stdout: &str) -> Value {
-    let start = stdout.rfind("\n{\n").map(|i| i + 1).or_else(|| stdout.starts_with("{\n").then_some(0));
+    let start = stdout
+        .rfind("\n{\n")
+        .map(|i| i + 1)
+        .or_else(|| stdout.starts_with("{\n").then_some(0));
     let start = start.unwrap_or_else(|| panic!("no JSON report on stdout:\n{stdout}"));
-    serde_json::from_str(&stdout[start..]).unwrap_or_else(|e| panic!("report is not JSON ({e}):\n{stdout}"))
+    serde_json::from_str(&stdout[start..])
+        .unwrap_or_else(|e| panic!("report is not JSON ({e}):\n{stdout}"))
 }
 
 /// Validate CMD and require zero denials and a successful workload.
@@ -98,7 +119,10 @@ fn round_trip(cmd: &[&str], cwd: &Path) {
     let mut args = vec!["seccomp", "validate", "--json", "--"];
     args.extend_from_slice(cmd);
     let (code, stdout, stderr) = aprof(&args, cwd);
-    assert!(code == 0 || code == 1, "aprof failed to validate {cmd:?} (exit {code}):\n{stderr}");
+    assert!(
+        code == 0 || code == 1,
+        "aprof failed to validate {cmd:?} (exit {code}):\n{stderr}"
+    );
     let r = report(&stdout);
     assert_eq!(r["kind"], "seccomp-validation");
     let denials = r["denials"].as_array().expect("denials array");
@@ -107,12 +131,21 @@ fn round_trip(cmd: &[&str], cwd: &Path) {
         "{cmd:?}: the generated profile denied syscalls the workload needs:\n{}\nstderr:\n{stderr}",
         serde_json::to_string_pretty(&r["denials"]).unwrap_or_default()
     );
-    assert_eq!(r["exit_code"], 0, "{cmd:?} itself failed under the profile; stderr:\n{stderr}");
-    assert!(!stderr.contains("the recorded run exited with"), "{cmd:?} failed while being recorded:\n{stderr}");
+    assert_eq!(
+        r["exit_code"], 0,
+        "{cmd:?} itself failed under the profile; stderr:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("the recorded run exited with"),
+        "{cmd:?} failed while being recorded:\n{stderr}"
+    );
 }
 
 fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("aprof-roundtrip-").tempdir().expect("tempdir")
+    tempfile::Builder::new()
+        .prefix("aprof-roundtrip-")
+        .tempdir()
+        .expect("tempdir")
 }
 
 /// `lines` lines of pseudo-random words from a fixed seed.
@@ -135,14 +168,20 @@ fn write_script(dir: &Path, name: &str, body: &str) -> String {
 
 /// A TCP port that was free a moment ago.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind a free port").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free port")
+        .port()
 }
 
 /// Wait until something accepts on the port.
 fn wait_for_port(port: u16) {
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "nothing listens on port {port}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "nothing listens on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -160,7 +199,14 @@ impl Drop for Server {
 fn http_server(root: &Path) -> (Server, u16) {
     let port = free_port();
     let child = Command::new(python3())
-        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
         .arg(root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -177,7 +223,15 @@ fn ls_lists_a_directory() {
     for name in ["a", "b", "c"] {
         std::fs::write(d.path().join(name), name).expect("write");
     }
-    round_trip(&["ls", "-la", "--color=never", &d.path().display().to_string()], d.path());
+    round_trip(
+        &[
+            "ls",
+            "-la",
+            "--color=never",
+            &d.path().display().to_string(),
+        ],
+        d.path(),
+    );
 }
 
 #[test]
@@ -198,7 +252,18 @@ fn sort_sorts_a_file() {
 fn sort_with_two_threads_is_a_threaded_program() {
     let d = tempdir();
     write_words(&d.path().join("in.txt"), 300_000);
-    round_trip(&["sort", "--parallel=2", "-S", "64M", "in.txt", "-o", "out.txt"], d.path());
+    round_trip(
+        &[
+            "sort",
+            "--parallel=2",
+            "-S",
+            "64M",
+            "in.txt",
+            "-o",
+            "out.txt",
+        ],
+        d.path(),
+    );
 }
 
 #[test]
@@ -225,7 +290,17 @@ fn tar_czf_forks_gzip() {
 #[test]
 fn dd_copies_blocks() {
     let d = tempdir();
-    round_trip(&["dd", "if=/dev/zero", "of=out.bin", "bs=64k", "count=64", "status=none"], d.path());
+    round_trip(
+        &[
+            "dd",
+            "if=/dev/zero",
+            "of=out.bin",
+            "bs=64k",
+            "count=64",
+            "status=none",
+        ],
+        d.path(),
+    );
 }
 
 #[test]
@@ -235,7 +310,11 @@ fn gzip_compresses_to_stdout() {
     }
     let d = tempdir();
     write_words(&d.path().join("in.txt"), 50_000);
-    let script = write_script(d.path(), "gz.sh", "gzip -9 -c in.txt > in.txt.gz && gzip -t in.txt.gz\n");
+    let script = write_script(
+        d.path(),
+        "gz.sh",
+        "gzip -9 -c in.txt > in.txt.gz && gzip -t in.txt.gz\n",
+    );
     round_trip(&["sh", &script], d.path());
 }
 
@@ -246,7 +325,11 @@ fn xz_compresses_with_two_threads() {
     }
     let d = tempdir();
     write_words(&d.path().join("in.txt"), 50_000);
-    let script = write_script(d.path(), "xz.sh", "xz -T2 -6 -c in.txt > in.txt.xz && xz -t in.txt.xz\n");
+    let script = write_script(
+        d.path(),
+        "xz.sh",
+        "xz -T2 -6 -c in.txt > in.txt.xz && xz -t in.txt.xz\n",
+    );
     round_trip(&["sh", &script], d.path());
 }
 
@@ -269,7 +352,14 @@ fn openssl_hashes_and_encrypts() {
 fn sh_pipeline_forks_and_execs() {
     let d = tempdir();
     write_words(&d.path().join("in.txt"), 5000);
-    round_trip(&["sh", "-c", "cat in.txt | grep 'line 1' | sort -r | head -n 5 | wc -l"], d.path());
+    round_trip(
+        &[
+            "sh",
+            "-c",
+            "cat in.txt | grep 'line 1' | sort -r | head -n 5 | wc -l",
+        ],
+        d.path(),
+    );
 }
 
 #[test]
@@ -354,7 +444,18 @@ fn curl_fetches_from_a_local_http_server() {
     let d = tempdir();
     std::fs::write(d.path().join("index.html"), "hello\n").expect("write");
     let (_server, port) = http_server(d.path());
-    round_trip(&["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}\\n", &format!("http://127.0.0.1:{port}/index.html")], d.path());
+    round_trip(
+        &[
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}\\n",
+            &format!("http://127.0.0.1:{port}/index.html"),
+        ],
+        d.path(),
+    );
 }
 
 #[test]
@@ -406,7 +507,11 @@ fn nginx_serves_curl() {
     }
     let d = tempdir();
     // nginx's workers run as nobody and must reach the document root.
-    std::fs::set_permissions(d.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(
+        d.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
     let port = free_port();
     let script = format!(
         r#"set -e
@@ -454,22 +559,41 @@ fn python3_under_every_kind_of_argument_rule() {
     let d = tempdir();
     // Each call below is allowed by an argument rule only (socket family
     // and type, fcntl command, ioctl request, prctl option, personality,
-    // clone flags), so the kernel checks the recorded values for real.
+    // clone flags), so the kernel checks the recorded values for real; the
+    // many rules make a filter long enough (> 255 instructions) to need
+    // far jumps.
     let script = write_script(
         d.path(),
         "args.py",
-        r#"import ctypes, fcntl, os, socket, subprocess, sys, threading
+        r#"import ctypes, fcntl, os, socket, struct, termios
 libc = ctypes.CDLL(None, use_errno=True)
-assert libc.prctl(15, b"aprof-test", 0, 0, 0) == 0
-assert libc.personality(0xffffffff) != -1
+buf = ctypes.create_string_buffer(32)
+for option in (16, 4, 39, 23, 21, 30, 37):  # PR_GET_NAME, PR_GET_DUMPABLE, PR_GET_NO_NEW_PRIVS, PR_CAPBSET_READ, PR_GET_SECCOMP, PR_GET_TIMERSLACK, PR_GET_CHILD_SUBREAPER
+    libc.prctl(option, buf if option == 16 else 0, 0, 0, 0)
+libc.personality(0xffffffff)
+for fam, typ in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_INET6, socket.SOCK_STREAM),
+                 (socket.AF_INET6, socket.SOCK_DGRAM), (socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_UNIX, socket.SOCK_DGRAM),
+                 (socket.AF_UNIX, socket.SOCK_SEQPACKET), (socket.AF_NETLINK, socket.SOCK_RAW)):
+    socket.socket(fam, typ).close()
+r, w = os.pipe()
+for cmd in (fcntl.F_GETFD, fcntl.F_GETFL, fcntl.F_GETOWN, fcntl.F_GETPIPE_SZ):
+    fcntl.fcntl(r, cmd)
+fcntl.fcntl(r, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
+os.close(fcntl.fcntl(r, fcntl.F_DUPFD, 10)); os.close(fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, 10))
+fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 65536)
+with open("/dev/null", "rb") as f:
+    try: fcntl.ioctl(f, termios.TCGETS, bytes(64))
+    except OSError: pass
+for req in (termios.FIONREAD, termios.FIOCLEX, termios.FIONCLEX):
+    fcntl.ioctl(r, req, bytes(8))
+fcntl.ioctl(r, termios.FIONBIO, struct.pack("i", 1))
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0)); s.listen(1)
 c = socket.create_connection(s.getsockname()); a, _ = s.accept()
 c.sendall(b"x"); assert a.recv(1) == b"x"
-socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
 p, q = socket.socketpair(); p.close(); q.close()
-fcntl.fcntl(c.fileno(), fcntl.F_SETFL, os.O_NONBLOCK)
-os.isatty(0)
+import subprocess, threading
 t = threading.Thread(target=lambda: None); t.start(); t.join()
 subprocess.run(["true"], check=True)
 "#,

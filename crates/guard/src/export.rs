@@ -24,7 +24,9 @@ impl std::str::FromStr for ExportFormat {
             "docker" => Ok(ExportFormat::Docker),
             "spo" => Ok(ExportFormat::Spo),
             "systemd" => Ok(ExportFormat::Systemd),
-            other => Err(format!("unknown format '{other}' (oci, docker, spo or systemd)")),
+            other => Err(format!(
+                "unknown format '{other}' (oci, docker, spo or systemd)"
+            )),
         }
     }
 }
@@ -86,13 +88,19 @@ fn arg_json(c: &ArgCondition) -> Value {
 /// Each entry carries the ABIs it applies to.
 fn entries(policy: &Policy) -> Vec<(BTreeSet<Abi>, Vec<String>, Rule)> {
     // (action, conditions) -> syscall -> abis
-    let mut grouped: BTreeMap<(String, Vec<ArgCondition>), BTreeMap<String, BTreeSet<Abi>>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(String, Vec<ArgCondition>), BTreeMap<String, BTreeSet<Abi>>> =
+        BTreeMap::new();
     let mut rules_by_key: BTreeMap<(String, Vec<ArgCondition>), Rule> = BTreeMap::new();
     for (abi, p) in &policy.abis {
         for (name, rules) in &p.syscalls {
             for r in rules {
                 let key = (format!("{:?}", r.action), r.conditions.clone());
-                grouped.entry(key.clone()).or_default().entry(name.clone()).or_default().insert(*abi);
+                grouped
+                    .entry(key.clone())
+                    .or_default()
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(*abi);
                 rules_by_key.entry(key).or_insert_with(|| r.clone());
             }
         }
@@ -113,7 +121,11 @@ fn entries(policy: &Policy) -> Vec<(BTreeSet<Abi>, Vec<String>, Rule)> {
 }
 
 fn default_action(policy: &Policy) -> Action {
-    policy.abis.values().next().map_or(policy.other_abi_action, |p| p.default_action)
+    policy
+        .abis
+        .values()
+        .next()
+        .map_or(policy.other_abi_action, |p| p.default_action)
 }
 
 fn syscall_entry(names: &[String], rule: &Rule) -> Map<String, Value> {
@@ -125,7 +137,10 @@ fn syscall_entry(names: &[String], rule: &Rule) -> Map<String, Value> {
         e.insert("errnoRet".into(), json!(d));
     }
     if !rule.conditions.is_empty() {
-        e.insert("args".into(), Value::Array(rule.conditions.iter().map(arg_json).collect()));
+        e.insert(
+            "args".into(),
+            Value::Array(rule.conditions.iter().map(arg_json).collect()),
+        );
     }
     e
 }
@@ -144,7 +159,14 @@ fn head(policy: &Policy) -> Map<String, Value> {
 /// architectures at once, so each ABI gets the union of the names.
 fn oci(policy: &Policy, notes: &mut Vec<String>) -> Value {
     let mut m = head(policy);
-    m.insert("architectures".into(), json!(policy.abis.keys().map(|a| scmp_arch(*a)).collect::<Vec<_>>()));
+    m.insert(
+        "architectures".into(),
+        json!(policy
+            .abis
+            .keys()
+            .map(|a| scmp_arch(*a))
+            .collect::<Vec<_>>()),
+    );
     let all: BTreeSet<Abi> = policy.abis.keys().copied().collect();
     let mut list = Vec::new();
     for (abis, names, rule) in entries(policy) {
@@ -165,8 +187,16 @@ fn oci(policy: &Policy, notes: &mut Vec<String>) -> Value {
 /// applies to some ABIs only.
 fn docker(policy: &Policy) -> Value {
     let mut m = head(policy);
-    let subs: Vec<&str> = policy.abis.keys().filter(|a| **a != Abi::X86_64).map(|a| scmp_arch(*a)).collect();
-    m.insert("archMap".into(), json!([{ "architecture": "SCMP_ARCH_X86_64", "subArchitectures": subs }]));
+    let subs: Vec<&str> = policy
+        .abis
+        .keys()
+        .filter(|a| **a != Abi::X86_64)
+        .map(|a| scmp_arch(*a))
+        .collect();
+    m.insert(
+        "archMap".into(),
+        json!([{ "architecture": "SCMP_ARCH_X86_64", "subArchitectures": subs }]),
+    );
     let all: BTreeSet<Abi> = policy.abis.keys().copied().collect();
     let docker_arch = |a: &Abi| match a {
         Abi::X86_64 => "amd64",
@@ -177,7 +207,10 @@ fn docker(policy: &Policy) -> Value {
     for (abis, names, rule) in entries(policy) {
         let mut e = syscall_entry(&names, &rule);
         if abis != all {
-            e.insert("includes".into(), json!({ "arches": abis.iter().map(docker_arch).collect::<Vec<_>>() }));
+            e.insert(
+                "includes".into(),
+                json!({ "arches": abis.iter().map(docker_arch).collect::<Vec<_>>() }),
+            );
         }
         list.push(Value::Object(e));
     }
@@ -199,7 +232,16 @@ fn spo(policy: &Policy, name: &str, notes: &mut Vec<String>) -> String {
 
 /// A Kubernetes object name: lower-case alphanumerics and '-'.
 fn k8s_name(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let s = s.trim_matches('-').to_owned();
     if s.is_empty() {
         "aprof-profile".into()
@@ -214,7 +256,15 @@ fn systemd(policy: &Policy, name: &str, notes: &mut Vec<String>) -> String {
     let mut names = BTreeSet::new();
     for p in policy.abis.values() {
         for (syscall, rules) in &p.syscalls {
-            if rules.iter().any(|r| r.action.reaches_kernel()) {
+            // An ENOSYS rule (clone3) lets the C library fall back; systemd
+            // would answer SystemCallErrorNumber= instead, so allow it whole.
+            let enosys = rules
+                .iter()
+                .any(|r| r.action == Action::Errno(libc::ENOSYS as u16));
+            if enosys {
+                names.insert(syscall.clone());
+                notes.push(format!("systemd: {syscall} allowed whole; the profile answers it with ENOSYS, which an allow-list cannot express"));
+            } else if rules.iter().any(|r| r.action.reaches_kernel()) {
                 names.insert(syscall.clone());
                 if rules.iter().any(|r| !r.conditions.is_empty()) {
                     notes.push(format!("systemd: {syscall} allowed whole; SystemCallFilter= cannot check arguments"));
@@ -231,9 +281,13 @@ fn systemd(policy: &Policy, name: &str, notes: &mut Vec<String>) -> String {
             Abi::X32 => "x32",
         })
         .collect();
-    let mut s = format!("# Generated by aprof for {name}. Put it in the [Service] section of the unit.\n");
+    let mut s =
+        format!("# Generated by aprof for {name}. Put it in the [Service] section of the unit.\n");
     s.push_str(&format!("SystemCallArchitectures={}\n", archs.join(" ")));
-    s.push_str(&format!("SystemCallFilter={}\n", names.into_iter().collect::<Vec<_>>().join(" ")));
+    s.push_str(&format!(
+        "SystemCallFilter={}\n",
+        names.into_iter().collect::<Vec<_>>().join(" ")
+    ));
     match default_action(policy) {
         Action::Errno(e) => s.push_str(&format!("SystemCallErrorNumber={}\n", errno_symbol(e))),
         Action::KillProcess | Action::KillThread => {}
@@ -256,13 +310,54 @@ mod tests {
 
     fn policy() -> Policy {
         let mut x = AbiPolicy::new(Action::Errno(1));
-        x.add_rule("read", Rule { action: Action::Allow, conditions: vec![] });
-        x.add_rule("write", Rule { action: Action::Allow, conditions: vec![] });
-        x.add_rule("socket", Rule { action: Action::Allow, conditions: vec![ArgCondition { index: 0, op: CmpOp::Eq, value: 2 }] });
-        x.add_rule("clone", Rule { action: Action::Allow, conditions: vec![ArgCondition { index: 0, op: CmpOp::MaskedEq(0x7e02_0000), value: 0 }] });
+        x.add_rule(
+            "read",
+            Rule {
+                action: Action::Allow,
+                conditions: vec![],
+            },
+        );
+        x.add_rule(
+            "write",
+            Rule {
+                action: Action::Allow,
+                conditions: vec![],
+            },
+        );
+        x.add_rule(
+            "socket",
+            Rule {
+                action: Action::Allow,
+                conditions: vec![ArgCondition {
+                    index: 0,
+                    op: CmpOp::Eq,
+                    value: 2,
+                }],
+            },
+        );
+        x.add_rule(
+            "clone",
+            Rule {
+                action: Action::Allow,
+                conditions: vec![ArgCondition {
+                    index: 0,
+                    op: CmpOp::MaskedEq(0x7e02_0000),
+                    value: 0,
+                }],
+            },
+        );
         let mut i = AbiPolicy::new(Action::Errno(1));
-        i.add_rule("read", Rule { action: Action::Allow, conditions: vec![] });
-        Policy { abis: [(Abi::X86_64, x), (Abi::I386, i)].into_iter().collect(), other_abi_action: Action::KillProcess }
+        i.add_rule(
+            "read",
+            Rule {
+                action: Action::Allow,
+                conditions: vec![],
+            },
+        );
+        Policy {
+            abis: [(Abi::X86_64, x), (Abi::I386, i)].into_iter().collect(),
+            other_abi_action: Action::KillProcess,
+        }
     }
 
     #[test]
@@ -271,9 +366,20 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["defaultAction"], "SCMP_ACT_ERRNO");
         assert_eq!(v["defaultErrnoRet"], 1);
-        assert_eq!(v["architectures"], json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]));
-        let clone = v["syscalls"].as_array().unwrap().iter().find(|e| e["names"] == json!(["clone"])).unwrap();
-        assert_eq!(clone["args"][0], json!({"index": 0, "value": 0x7e02_0000u64, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}));
+        assert_eq!(
+            v["architectures"],
+            json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"])
+        );
+        let clone = v["syscalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["names"] == json!(["clone"]))
+            .unwrap();
+        assert_eq!(
+            clone["args"][0],
+            json!({"index": 0, "value": 0x7e02_0000u64, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"})
+        );
         assert!(notes.iter().any(|n| n.contains("write")), "{notes:?}");
     }
 
@@ -281,18 +387,32 @@ mod tests {
     fn docker_restricts_abi_specific_entries_with_includes() {
         let (text, _) = export(&policy(), ExportFormat::Docker, "t");
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["archMap"][0]["subArchitectures"], json!(["SCMP_ARCH_X86"]));
-        let write = v["syscalls"].as_array().unwrap().iter().find(|e| e["names"].as_array().unwrap().contains(&json!("write"))).unwrap();
+        assert_eq!(
+            v["archMap"][0]["subArchitectures"],
+            json!(["SCMP_ARCH_X86"])
+        );
+        let write = v["syscalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["names"].as_array().unwrap().contains(&json!("write")))
+            .unwrap();
         assert_eq!(write["includes"]["arches"], json!(["amd64"]));
     }
 
     #[test]
     fn systemd_lists_names_and_notes_lost_arguments() {
         let (text, notes) = export(&policy(), ExportFormat::Systemd, "t");
-        assert!(text.contains("SystemCallFilter=clone read socket write\n"), "{text}");
+        assert!(
+            text.contains("SystemCallFilter=clone read socket write\n"),
+            "{text}"
+        );
         assert!(text.contains("SystemCallErrorNumber=EPERM"));
         assert!(text.contains("SystemCallArchitectures=x86-64 x86"));
-        assert_eq!(notes.iter().filter(|n| n.starts_with("systemd:")).count(), 2);
+        assert_eq!(
+            notes.iter().filter(|n| n.starts_with("systemd:")).count(),
+            2
+        );
     }
 
     #[test]
@@ -300,7 +420,13 @@ mod tests {
         let (text, _) = export(&policy(), ExportFormat::Spo, "My Workload");
         let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(v["kind"], serde_yaml::Value::from("SeccompProfile"));
-        assert_eq!(v["metadata"]["name"], serde_yaml::Value::from("my-workload"));
-        assert_eq!(v["spec"]["defaultAction"], serde_yaml::Value::from("SCMP_ACT_ERRNO"));
+        assert_eq!(
+            v["metadata"]["name"],
+            serde_yaml::Value::from("my-workload")
+        );
+        assert_eq!(
+            v["spec"]["defaultAction"],
+            serde_yaml::Value::from("SCMP_ACT_ERRNO")
+        );
     }
 }

@@ -7,6 +7,11 @@
 //! policy denies, and lets it continue (`--observe`, to find every missing
 //! syscall in one run) or fails it with the policy's action (`--enforce`).
 //!
+//! Rules that answer ENOSYS stay in the filter: they tell the program a
+//! syscall does not exist so that it falls back to another one (Docker's
+//! and aprof's `clone3` rule, with glibc falling back to `clone`), and the
+//! fallback is what the policy then checks.
+//!
 //! `execve` always notifies: the child cannot tell aprof its listener fd
 //! after installing the filter without making syscalls the policy may deny,
 //! so it announces the fd number first and then blocks in its first
@@ -92,50 +97,88 @@ pub enum SuperviseError {
     #[error("{0}")]
     Setup(String),
     #[error("{what}: {source}")]
-    Os { what: &'static str, source: std::io::Error },
+    Os {
+        what: &'static str,
+        source: std::io::Error,
+    },
 }
 
 fn os(what: &'static str) -> SuperviseError {
-    SuperviseError::Os { what, source: std::io::Error::last_os_error() }
+    SuperviseError::Os {
+        what,
+        source: std::io::Error::last_os_error(),
+    }
+}
+
+/// Whether a rule's action says "no such syscall here" rather than "denied".
+fn pretends_absent(action: Action) -> bool {
+    action == Action::Errno(libc::ENOSYS as u16)
 }
 
 /// The filter the child installs: the policy with `execve`/`execveat`
-/// and every denial turned into a notification.
+/// and every denial (but not an ENOSYS rule) turned into a notification.
 fn notifying_filter(policy: &Policy) -> Result<Vec<Insn>, SuperviseError> {
     let mut p = policy.clone();
     for abi_policy in p.abis.values_mut() {
         for rules in abi_policy.syscalls.values_mut() {
-            for r in rules.iter_mut().filter(|r| !r.action.reaches_kernel()) {
+            let denials = rules
+                .iter_mut()
+                .filter(|r| !r.action.reaches_kernel() && !pretends_absent(r.action));
+            for r in denials {
                 r.action = Action::Notify;
             }
         }
         for exec in ["execve", "execveat"] {
-            abi_policy.syscalls.insert(exec.into(), vec![Rule { action: Action::Notify, conditions: vec![] }]);
+            abi_policy.syscalls.insert(
+                exec.into(),
+                vec![Rule {
+                    action: Action::Notify,
+                    conditions: vec![],
+                }],
+            );
         }
         if !abi_policy.default_action.reaches_kernel() {
             abi_policy.default_action = Action::Notify;
         }
     }
+    // Syscalls of an ABI the policy does not cover (int 0x80 from an
+    // x86_64 program) are denials too, not silent kills.
+    if !p.other_abi_action.reaches_kernel() {
+        p.other_abi_action = Action::Notify;
+    }
     compile(&p).map_err(|e| SuperviseError::Compile(e.to_string()))
 }
 
 /// Run `argv` under `policy`, watching denials.
-pub fn run_supervised(argv: &[String], policy: &Policy, on_denial: OnDenial) -> Result<SupervisedRun, SuperviseError> {
+pub fn run_supervised(
+    argv: &[String],
+    policy: &Policy,
+    on_denial: OnDenial,
+) -> Result<SupervisedRun, SuperviseError> {
     if argv.is_empty() {
         return Err(SuperviseError::Setup("no command given".into()));
     }
     let prog = notifying_filter(policy)?;
     let c_argv: Vec<CString> = argv
         .iter()
-        .map(|a| CString::new(a.as_bytes()).map_err(|_| SuperviseError::Setup(format!("argument contains a NUL byte: {a:?}"))))
+        .map(|a| {
+            CString::new(a.as_bytes())
+                .map_err(|_| SuperviseError::Setup(format!("argument contains a NUL byte: {a:?}")))
+        })
         .collect::<Result<_, _>>()?;
     let mut c_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|c| c.as_ptr()).collect();
     c_ptrs.push(std::ptr::null());
     if prog.len() > u16::MAX as usize {
-        return Err(SuperviseError::Compile(format!("{} instructions is too long a filter", prog.len())));
+        return Err(SuperviseError::Compile(format!(
+            "{} instructions is too long a filter",
+            prog.len()
+        )));
     }
     // Insn has the layout of struct sock_filter; `prog` outlives the fork.
-    let fprog = libc::sock_fprog { len: prog.len() as u16, filter: prog.as_ptr() as *mut libc::sock_filter };
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr() as *mut libc::sock_filter,
+    };
 
     let mut pipe = [0; 2];
     // SAFETY: plain pipe2 on a two-int array.
@@ -194,7 +237,12 @@ unsafe fn child(pipe: [RawFd; 2], fprog: &libc::sock_fprog, argv: &[*const libc:
     if libc::write(pipe[1], msg.as_ptr().cast(), 5) != 5 {
         libc::_exit(127);
     }
-    let fd = libc::syscall(libc::SYS_seccomp, 1 /* SET_MODE_FILTER */, SECCOMP_FILTER_FLAG_NEW_LISTENER, fprog as *const _);
+    let fd = libc::syscall(
+        libc::SYS_seccomp,
+        1, /* SET_MODE_FILTER */
+        SECCOMP_FILTER_FLAG_NEW_LISTENER,
+        fprog as *const _,
+    );
     if fd != probe as libc::c_long {
         // The parent reads the failure from the closed pipe (no more bytes).
         libc::_exit(126);
@@ -225,7 +273,8 @@ fn receive_listener(pid: libc::pid_t, read_end: RawFd) -> Result<RawFd, Supervis
     for _ in 0..500 {
         let fd = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd, target, 0) } as libc::c_int;
         if fd >= 0 {
-            let is_listener = std::fs::read_link(format!("/proc/self/fd/{fd}")).is_ok_and(|p| p.to_string_lossy().contains("seccomp notify"));
+            let is_listener = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+                .is_ok_and(|p| p.to_string_lossy().contains("seccomp notify"));
             if is_listener {
                 unsafe { libc::close(pidfd) };
                 return Ok(fd);
@@ -237,29 +286,48 @@ fn receive_listener(pid: libc::pid_t, read_end: RawFd) -> Result<RawFd, Supervis
         let mut status = 0;
         if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
             unsafe { libc::close(pidfd) };
-            return Err(SuperviseError::Setup(if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 126 {
-                "the kernel refused the seccomp filter with a listener (is a listener already installed?)".into()
-            } else {
-                "the child exited before aprof could listen".into()
-            }));
+            return Err(SuperviseError::Setup(
+                if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 126 {
+                    "the kernel refused the seccomp filter with a listener (is a listener already installed?)".into()
+                } else if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS {
+                    "the compiled filter killed the child before its exec (SIGSYS): the filter does not match the policy".into()
+                } else {
+                    "the child exited before aprof could listen".into()
+                },
+            ));
         }
         std::thread::sleep(Duration::from_millis(2));
     }
     unsafe { libc::close(pidfd) };
-    Err(SuperviseError::Os { what: "pidfd_getfd", source: last })
+    Err(SuperviseError::Os {
+        what: "pidfd_getfd",
+        source: last,
+    })
 }
 
-fn supervise(pid: libc::pid_t, listener: RawFd, policy: &Policy, on_denial: OnDenial) -> Result<SupervisedRun, SuperviseError> {
+fn supervise(
+    pid: libc::pid_t,
+    listener: RawFd,
+    policy: &Policy,
+    on_denial: OnDenial,
+) -> Result<SupervisedRun, SuperviseError> {
     let mut denials: BTreeMap<(Abi, String), Denial> = BTreeMap::new();
     let mut status = 0;
     loop {
-        let mut pfd = libc::pollfd { fd: listener, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd: listener,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         let ready = unsafe { libc::poll(&mut pfd, 1, 50) };
         if ready > 0 && pfd.revents & libc::POLLIN != 0 {
             let mut req = SeccompNotif::default();
             if unsafe { libc::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &mut req) } == 0 {
                 let allowed = record(&req, policy, &mut denials);
-                let mut resp = SeccompNotifResp { id: req.id, ..Default::default() };
+                let mut resp = SeccompNotifResp {
+                    id: req.id,
+                    ..Default::default()
+                };
                 if allowed || on_denial == OnDenial::Observe {
                     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
                 } else {
@@ -283,12 +351,20 @@ fn supervise(pid: libc::pid_t, listener: RawFd, policy: &Policy, on_denial: OnDe
     } else {
         (libc::WEXITSTATUS(status), None)
     };
-    Ok(SupervisedRun { exit_code, signal, denials: denials.into_values().collect() })
+    Ok(SupervisedRun {
+        exit_code,
+        signal,
+        denials: denials.into_values().collect(),
+    })
 }
 
 /// Record a notified syscall if the policy denies it; returns whether the
 /// policy allows it.
-fn record(req: &SeccompNotif, policy: &Policy, denials: &mut BTreeMap<(Abi, String), Denial>) -> bool {
+fn record(
+    req: &SeccompNotif,
+    policy: &Policy,
+    denials: &mut BTreeMap<(Abi, String), Denial>,
+) -> bool {
     let raw = req.data.nr as u32 as u64;
     let Some(abi) = Abi::from_audit(req.data.arch, raw) else {
         return false;
@@ -298,14 +374,16 @@ fn record(req: &SeccompNotif, policy: &Policy, denials: &mut BTreeMap<(Abi, Stri
     if action.reaches_kernel() {
         return true;
     }
-    let d = denials.entry((abi, name.clone())).or_insert_with(|| Denial {
-        abi,
-        syscall: name,
-        action: action.to_string(),
-        count: 0,
-        first_args: req.data.args,
-        first_pid: req.pid,
-    });
+    let d = denials
+        .entry((abi, name.clone()))
+        .or_insert_with(|| Denial {
+            abi,
+            syscall: name,
+            action: action.to_string(),
+            count: 0,
+            first_args: req.data.args,
+            first_pid: req.pid,
+        });
     d.count += 1;
     false
 }

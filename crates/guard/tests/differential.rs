@@ -871,6 +871,9 @@ fn docker_default_round_trips_through_bpf() {
         bad[..bad.len().min(5)].join("\n")
     );
     let text = bpf::disassemble(&bpf::compile(&policy).expect("compiles"));
+    if let Ok(path) = std::env::var("APROF_DUMP_DISASSEMBLY") {
+        let _ = std::fs::write(path, &text);
+    }
     assert!(
         text.contains("x86_64:personality"),
         "{}",

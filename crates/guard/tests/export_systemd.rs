@@ -13,7 +13,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn systemd_analyze() -> Option<&'static str> {
-    let found = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].into_iter().find(|p| Path::new(p).is_file());
+    let found = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file());
     if found.is_none() {
         eprintln!("SKIP: systemd-analyze not installed (Debian package `systemd`)");
     }
@@ -22,7 +24,8 @@ fn systemd_analyze() -> Option<&'static str> {
 
 fn recorded(argv: &[&str]) -> aprof_footprint::Footprint {
     let target = aprof_record::Target::Launch(argv.iter().map(Into::into).collect());
-    let rec = aprof_record::record(&target, &aprof_record::RecordOptions::default()).expect("recording works (needs ptrace)");
+    let rec = aprof_record::record(&target, &aprof_record::RecordOptions::default())
+        .expect("recording works (needs ptrace)");
     assert_eq!(rec.outcome.exit_code(), 0, "{argv:?} failed while recorded");
     rec.footprint
 }
@@ -33,9 +36,20 @@ fn verify(tool: &str, dir: &Path, name: &str, directives: &str) -> Result<(), St
     let unit = dir.join(format!("{name}.service"));
     let text = format!("[Unit]\nDescription=aprof generated filter check\n\n[Service]\nType=oneshot\nExecStart=/bin/true\n{directives}");
     std::fs::write(&unit, text).map_err(|e| e.to_string())?;
-    let out = Command::new(tool).args(["verify", "--man=no"]).arg(&unit).output().map_err(|e| format!("cannot run {tool}: {e}"))?;
-    let messages = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let about_unit: Vec<&str> = messages.lines().filter(|l| l.contains(&format!("{name}.service"))).collect();
+    let out = Command::new(tool)
+        .args(["verify", "--man=no"])
+        .arg(&unit)
+        .output()
+        .map_err(|e| format!("cannot run {tool}: {e}"))?;
+    let messages = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let about_unit: Vec<&str> = messages
+        .lines()
+        .filter(|l| l.contains(&format!("{name}.service")))
+        .collect();
     if !out.status.success() || !about_unit.is_empty() {
         return Err(format!("exit {:?}:\n{messages}", out.status.code()));
     }
@@ -44,33 +58,75 @@ fn verify(tool: &str, dir: &Path, name: &str, directives: &str) -> Result<(), St
 
 #[test]
 fn generated_directives_are_accepted_by_systemd_analyze() {
-    let Some(tool) = systemd_analyze() else { return };
+    let Some(tool) = systemd_analyze() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let fp = recorded(&["sh", "-c", "ls / | sort | head -n 1 >/dev/null"]);
-    for default_action in [Action::Errno(1), Action::Errno(13), Action::KillProcess, Action::Log] {
+    for default_action in [
+        Action::Errno(1),
+        Action::Errno(13),
+        Action::KillProcess,
+        Action::Log,
+    ] {
         for argument_rules in [true, false] {
-            let opts = GenerateOptions { default_action, argument_rules, ..Default::default() };
+            let opts = GenerateOptions {
+                default_action,
+                argument_rules,
+                ..Default::default()
+            };
             let (text, _) = export(&generate(&fp, &opts).policy, ExportFormat::Systemd, "sh");
-            assert!(text.contains("SystemCallFilter=") && text.contains(" getdents64 "), "{text}");
-            let name = format!("aprof-{}-{argument_rules}", default_action.to_string().replace(' ', "-"));
-            verify(tool, dir.path(), &name, &text).unwrap_or_else(|e| panic!("{opts:?}: systemd-analyze rejected\n{text}\n{e}"));
+            assert!(
+                text.contains("SystemCallFilter=") && text.contains(" getdents64 "),
+                "{text}"
+            );
+            let name = format!(
+                "aprof-{}-{argument_rules}",
+                default_action.to_string().replace(' ', "-")
+            );
+            verify(tool, dir.path(), &name, &text)
+                .unwrap_or_else(|e| panic!("{opts:?}: systemd-analyze rejected\n{text}\n{e}"));
         }
     }
 }
 
 #[test]
 fn the_systemd_check_can_fail() {
-    let Some(tool) = systemd_analyze() else { return };
+    let Some(tool) = systemd_analyze() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let fp = recorded(&["true"]);
-    let (text, _) = export(&generate(&fp, &GenerateOptions::default()).policy, ExportFormat::Systemd, "true");
+    let (text, _) = export(
+        &generate(&fp, &GenerateOptions::default()).policy,
+        ExportFormat::Systemd,
+        "true",
+    );
     verify(tool, dir.path(), "aprof-good", &text).expect("the untouched output passes");
     for (name, broken) in [
-        ("aprof-bad-name", text.replace("SystemCallFilter=", "SystemCallFilter=not_a_syscall ")),
-        ("aprof-bad-errno", text.replace("SystemCallErrorNumber=EPERM", "SystemCallErrorNumber=ENOTANERRNO")),
-        ("aprof-bad-arch", text.replace("SystemCallArchitectures=x86-64", "SystemCallArchitectures=z80")),
+        (
+            "aprof-bad-name",
+            text.replace("SystemCallFilter=", "SystemCallFilter=not_a_syscall "),
+        ),
+        (
+            "aprof-bad-errno",
+            text.replace(
+                "SystemCallErrorNumber=EPERM",
+                "SystemCallErrorNumber=ENOTANERRNO",
+            ),
+        ),
+        (
+            "aprof-bad-arch",
+            text.replace(
+                "SystemCallArchitectures=x86-64",
+                "SystemCallArchitectures=z80",
+            ),
+        ),
     ] {
         assert_ne!(broken, text, "{name}: the edit applied");
-        assert!(verify(tool, dir.path(), name, &broken).is_err(), "{name} passed:\n{broken}");
+        assert!(
+            verify(tool, dir.path(), name, &broken).is_err(),
+            "{name} passed:\n{broken}"
+        );
     }
 }

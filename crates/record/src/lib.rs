@@ -45,7 +45,14 @@ pub enum Mode {
     /// target is launched; plain ptrace otherwise.
     #[default]
     Auto,
-    /// A `SECCOMP_RET_TRACE` filter on the workload: one stop per syscall.
+    /// A `SECCOMP_RET_TRACE` filter on the workload: one stop per syscall,
+    /// at entry; the exit only where the decoder needs the result (or with
+    /// [`RecordOptions::all_errors`]), so errno counts are partial. Two
+    /// limits: the filter needs NO_NEW_PRIVS without CAP_SYS_ADMIN (setuid
+    /// bits and file capabilities then do nothing in the workload), and a
+    /// syscall that the workload's own seccomp filter kills, traps, fails
+    /// or notifies never reaches RET_TRACE, so it is not recorded (ptrace
+    /// mode records the attempt).
     Seccomp,
     /// `PTRACE_SYSCALL`: a stop at every syscall entry and exit.
     Ptrace,

@@ -21,6 +21,8 @@ const TICK_SIGNAL: i32 = libc::SIGALRM;
 static STOP_REQUESTS: AtomicU32 = AtomicU32::new(0);
 /// The last stop signal received.
 static LAST_STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// Bit mask of the stop signals whose handler aprof installed.
+static HANDLED: AtomicU32 = AtomicU32::new(0);
 /// Where to forward stop signals that did not come from the terminal (0: nowhere).
 static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 
@@ -66,19 +68,38 @@ fn install_tick_handler() {
 
 /// Take over SIGINT, SIGTERM, SIGHUP and SIGQUIT for this process (the CLI
 /// does this; library callers usually do not). Signals not from the terminal
-/// are forwarded to [`set_forward_target`]'s pid.
+/// are forwarded to [`set_forward_target`]'s pid. A signal aprof was started
+/// with ignored (`nohup`) stays ignored, for aprof and the workload alike.
 pub fn install_stop_handlers() {
     STOP_REQUESTS.store(0, Ordering::Relaxed);
+    let mut handled = 0;
     for signal in STOP_SIGNALS {
-        install(signal, on_stop_signal as *const () as usize, true);
+        if !is_ignored(signal) {
+            install(signal, on_stop_signal as *const () as usize, true);
+            handled |= 1 << signal;
+        }
+    }
+    HANDLED.store(handled, Ordering::Relaxed);
+}
+
+/// Whether `signal`'s disposition is SIG_IGN.
+fn is_ignored(signal: i32) -> bool {
+    // SAFETY: querying the disposition into a zeroed struct.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
     }
 }
 
-/// Put the stop signals back to their default action.
+/// Put the stop signals aprof took over back to their default action.
 pub fn restore_stop_handlers() {
     FORWARD_TO.store(0, Ordering::Relaxed);
+    let handled = HANDLED.swap(0, Ordering::Relaxed);
     for signal in STOP_SIGNALS {
-        install(signal, libc::SIG_DFL, false);
+        if handled & (1 << signal) != 0 {
+            install(signal, libc::SIG_DFL, false);
+        }
     }
 }
 
@@ -96,12 +117,16 @@ pub fn stop_requests() -> (u32, i32) {
 }
 
 /// In a freshly forked child, before exec: default dispositions for the
-/// signals aprof handles, and an empty signal mask. Async-signal-safe.
+/// signals aprof handles (ignored ones stay ignored), and an empty signal
+/// mask. Async-signal-safe.
 pub fn reset_in_child() {
+    let handled = HANDLED.load(Ordering::Relaxed);
     // SAFETY: signal() and sigprocmask() are async-signal-safe.
     unsafe {
         for signal in STOP_SIGNALS {
-            libc::signal(signal, libc::SIG_DFL);
+            if handled & (1 << signal) != 0 {
+                libc::signal(signal, libc::SIG_DFL);
+            }
         }
         libc::signal(TICK_SIGNAL, libc::SIG_DFL);
         let mut empty: libc::sigset_t = std::mem::zeroed();

@@ -191,13 +191,23 @@ impl Tracer {
                 Err(WaitError::NoChildren) => break,
                 Err(WaitError::Other(e)) => return Err(RecordError::Io(e)),
             }
-            // A second stop signal: the workload did not stop on the first
-            // (forwarded) one, so end it; EXITKILL would anyway once we exit.
-            if handle_signals && !killed && signals::stop_requests().0 >= 2 {
-                killed = true;
-                for &tgid in self.processes.keys() {
-                    // SAFETY: signalling our own traced workload.
-                    unsafe { libc::kill(tgid, libc::SIGKILL) };
+            // A second stop signal (the workload did not end on the first,
+            // forwarded one), or one after the launched process has ended
+            // while its descendants run on: end what is left. Killing, not
+            // detaching: in seccomp mode an untraced process would get
+            // ENOSYS from every syscall; EXITKILL would kill them anyway.
+            if handle_signals && !killed {
+                let (requests, _) = signals::stop_requests();
+                if requests >= 2 || (requests >= 1 && self.root_status.is_some()) {
+                    killed = true;
+                    // Only processes with threads not yet reaped: their
+                    // pids cannot have been reused.
+                    for (&tgid, state) in &self.processes {
+                        if !state.live.is_empty() {
+                            // SAFETY: signalling our own traced workload.
+                            unsafe { libc::kill(tgid, libc::SIGKILL) };
+                        }
+                    }
                 }
             }
         }
@@ -277,12 +287,14 @@ impl Tracer {
             },
         );
         match self.processes.get_mut(&tgid) {
-            Some(state) => {
+            // A process whose threads all ended is gone: its pid, seen
+            // again, is a new process.
+            Some(state) if !state.live.is_empty() => {
                 if state.live.insert(tid) {
                     self.fp.processes[state.index].threads += 1;
                 }
             }
-            None => {
+            _ => {
                 let parent = parent.or_else(|| attach::status_field(tgid, "PPid:"));
                 let parent = if tgid == self.root
                     && parent.is_some_and(|p| p == std::process::id() as i32)
@@ -525,7 +537,8 @@ impl Tracer {
                 state.ended = true;
             }
         }
-        if tid == self.root {
+        // The first end only: the pid may be reused by a later process.
+        if tid == self.root && self.root_status.is_none() {
             self.root_status = Some(status);
         }
     }

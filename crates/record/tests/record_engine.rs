@@ -300,3 +300,25 @@ fn attach_ends_with_the_process() {
     let names: Vec<&str> = rec.footprint.syscall_names(Abi::X86_64).collect();
     assert!(names.contains(&"exit_group"), "{names:?}");
 }
+
+#[test]
+fn seccomp_mode_keeps_its_own_filter_out_of_the_guard_state() {
+    let guards = |mode| {
+        let rec = launch(mode, &["/bin/true"]).unwrap();
+        rec.footprint.processes[0].guards.clone()
+    };
+    let ptrace = guards(Mode::Ptrace);
+    assert!(ptrace.is_some(), "the decoder records guard state at exec");
+    assert_eq!(guards(Mode::Seccomp), ptrace);
+}
+
+#[test]
+fn job_control_stop_and_continue_work_under_tracing() {
+    // The shell stops itself (group-stop, held with PTRACE_LISTEN) until
+    // its child sends SIGCONT.
+    let script = "(sleep 0.2; kill -CONT $$) & kill -STOP $$; wait; exit 9";
+    for mode in [Mode::Ptrace, Mode::Seccomp] {
+        let rec = launch(mode, &["sh", "-c", script]).unwrap();
+        assert_eq!(rec.outcome, Outcome::Exited(9));
+    }
+}

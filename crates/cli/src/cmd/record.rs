@@ -57,6 +57,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.duration.is_some() && args.pid.is_none() {
+        anyhow::bail!(
+            "--duration applies to --pid only; a launched command is recorded until it ends"
+        );
+    }
     let target = match (args.pid, args.command.is_empty()) {
         (Some(pid), _) => Target::Attach {
             pid,

@@ -210,7 +210,13 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
     };
     let run = run_supervised(&args.command, &policy, mode)?;
     print_validation(&run, args.json);
-    Ok(if run.denials.is_empty() { 0 } else { 1 })
+    Ok(if passed(&run) { 0 } else { 1 })
+}
+
+/// No denial, and no death by SIGSYS: a kill or trap that the listener
+/// never saw still means the profile stopped the workload.
+fn passed(run: &SupervisedRun) -> bool {
+    run.denials.is_empty() && run.signal != Some(libc::SIGSYS)
 }
 
 fn print_validation(run: &SupervisedRun, json: bool) {
@@ -218,18 +224,25 @@ fn print_validation(run: &SupervisedRun, json: bool) {
         let v = serde_json::json!({
             "schema_version": 1,
             "kind": "seccomp-validation",
-            "pass": run.denials.is_empty(),
+            "pass": passed(run),
             "exit_code": run.exit_code,
+            "signal": run.signal,
             "denials": run.denials,
         });
         println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
         return;
     }
-    if run.denials.is_empty() {
+    if passed(run) {
         println!(
             "PASS: the workload ran under the profile with no denied syscall (exit {}).",
             run.exit_code
         );
+        return;
+    }
+    if run.signal == Some(libc::SIGSYS) {
+        println!("FAIL: the workload was killed by SIGSYS, a seccomp kill or trap that the listener did not see.");
+    }
+    if run.denials.is_empty() {
         return;
     }
     println!(

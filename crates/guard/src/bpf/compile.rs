@@ -26,13 +26,14 @@ struct Label(usize);
 #[derive(Debug, Clone, Copy)]
 enum Item {
     Fixed(Insn),
-    /// A conditional jump to labels; `long` once it needs trampolines.
+    /// A conditional jump to labels; `far` says which targets go through
+    /// a `ja` trampoline: 0 none, 1 jt, 2 jf, 3 both.
     Cond {
         code: u16,
         k: u32,
         jt: Label,
         jf: Label,
-        long: bool,
+        far: u8,
     },
     Ja(Label),
     Mark(Label),
@@ -42,8 +43,9 @@ impl Item {
     fn size(&self) -> usize {
         match self {
             Item::Fixed(_) | Item::Ja(_) => 1,
-            Item::Cond { long: false, .. } => 1,
-            Item::Cond { long: true, .. } => 3,
+            Item::Cond { far: 0, .. } => 1,
+            Item::Cond { far: 1 | 2, .. } => 2,
+            Item::Cond { .. } => 3,
             Item::Mark(_) => 0,
         }
     }
@@ -79,7 +81,7 @@ impl Asm {
             k,
             jt,
             jf,
-            long: false,
+            far: 0,
         });
     }
     fn ja(&mut self, to: Label) {
@@ -102,10 +104,20 @@ impl Asm {
             }
             let mut widened = false;
             for (item, &at) in self.items.iter_mut().zip(&starts) {
-                if let Item::Cond { jt, jf, long, .. } = item {
-                    let far = |l: Label| pos[l.0] - (at + 1) > 255;
-                    if !*long && (far(*jt) || far(*jf)) {
-                        *long = true;
+                if let Item::Cond { jt, jf, far, .. } = item {
+                    // Offsets from this jump as laid out now.
+                    let off = |l: Label| pos[l.0] - (at + 1);
+                    let (t, f) = (off(*jt), off(*jf));
+                    let need = match *far {
+                        0 if t > 255 && f > 255 => 3,
+                        0 if t > 255 => 1,
+                        0 if f > 255 => 2,
+                        1 if f > 255 => 3,
+                        2 if t > 255 => 3,
+                        other => other,
+                    };
+                    if need != *far {
+                        *far = need;
                         widened = true;
                     }
                 }
@@ -124,23 +136,31 @@ impl Asm {
                         k,
                         jt,
                         jf,
-                        long: false,
-                    } => out.push(Insn::jump(
-                        code,
-                        k,
-                        (pos[jt.0] - here - 1) as u8,
-                        (pos[jf.0] - here - 1) as u8,
-                    )),
-                    Item::Cond {
-                        code,
-                        k,
-                        jt,
-                        jf,
-                        long: true,
+                        far,
                     } => {
-                        out.push(Insn::jump(code, k, 0, 1));
-                        out.push(Insn::stmt(JMP | JA, (pos[jt.0] - here - 2) as u32));
-                        out.push(Insn::stmt(JMP | JA, (pos[jf.0] - here - 3) as u32));
+                        let (t, f) = (pos[jt.0], pos[jf.0]);
+                        match far {
+                            0 => out.push(Insn::jump(
+                                code,
+                                k,
+                                (t - here - 1) as u8,
+                                (f - here - 1) as u8,
+                            )),
+                            // jt through the ja right after the jump.
+                            1 => {
+                                out.push(Insn::jump(code, k, 0, (f - here - 1) as u8));
+                                out.push(Insn::stmt(JMP | JA, (t - here - 2) as u32));
+                            }
+                            2 => {
+                                out.push(Insn::jump(code, k, (t - here - 1) as u8, 0));
+                                out.push(Insn::stmt(JMP | JA, (f - here - 2) as u32));
+                            }
+                            _ => {
+                                out.push(Insn::jump(code, k, 0, 1));
+                                out.push(Insn::stmt(JMP | JA, (t - here - 2) as u32));
+                                out.push(Insn::stmt(JMP | JA, (f - here - 3) as u32));
+                            }
+                        }
                     }
                     Item::Mark(_) => {}
                 }

@@ -202,6 +202,8 @@ pub fn run_cases(filters: &[Vec<Insn>], cases: &[Case]) -> Vec<Observed> {
     let mut out = vec![Observed::Killed(0); cases.len()];
     let mut start = 0;
     while start < cases.len() {
+        // SAFETY: shared is mapped; no child runs now.
+        unsafe { (*shared).current.store(u32::MAX, Ordering::SeqCst) };
         // SAFETY: the child runs only async-signal-safe code.
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0, "fork failed");
@@ -219,10 +221,15 @@ pub fn run_cases(filters: &[Vec<Insn>], cases: &[Case]) -> Vec<Observed> {
         // SAFETY: shared stays mapped until the end of this function.
         let sh = unsafe { &*shared };
         let slot = |i: usize| unsafe { &*sh.slots.as_ptr().add(i) };
+        let current = sh.current.load(Ordering::SeqCst);
         let reached = if sh.done.load(Ordering::SeqCst) == 1 {
             cases.len()
         } else {
-            sh.current.load(Ordering::SeqCst) as usize + 1
+            assert!(
+                current != u32::MAX && current as usize >= start,
+                "the child died before running case {start} (status {status:#x})"
+            );
+            current as usize + 1
         };
         let errno = sh.install_errno.load(Ordering::SeqCst);
         assert!(

@@ -6,7 +6,9 @@
 //! trace (stdin/stdout/stderr, or anything inherited by an attached process)
 //! are unknown and their uses are not counted; a child's table is copied
 //! from its parent's at the child's first line; threads share their
-//! process's table; `O_CLOEXEC` fds are dropped at a successful exec.
+//! process's table; `O_CLOEXEC` fds are dropped at a successful exec; an fd
+//! opened without `O_DIRECTORY` counts as a directory only from the call that
+//! shows it is one (`getdents`, `fchdir`, an fstat with `S_IFDIR`) on.
 //! Only the common fd-taking syscalls are known (see [`FD_ARGUMENTS`]).
 
 use super::line::{array_items, parse_int, split_top_level, unquote};
@@ -205,8 +207,14 @@ impl FdTables {
         let table = self.table(tgid, parent);
         let mut used = Vec::new();
         let fd_at = |i: usize| args.get(i).and_then(|a| parse_int(a)).filter(|&fd| fd >= 0);
-        // Listing or entering an fd shows it is a directory.
-        if matches!(call.name, "getdents" | "getdents64" | "fchdir") {
+        // Listing, entering or fstat-ing (S_IFDIR) an fd shows it is a
+        // directory, from that call on.
+        let stat_of_fd = matches!(call.name, "fstat" | "fstat64")
+            || (matches!(call.name, "newfstatat" | "fstatat64" | "statx")
+                && args.get(1) == Some(&"\"\""));
+        if matches!(call.name, "getdents" | "getdents64" | "fchdir")
+            || (stat_of_fd && call.args.contains("S_IFDIR"))
+        {
             if let Some(entry) = fd_at(0).and_then(|fd| table.get_mut(&fd)) {
                 if let ObjectClass::File { fstype } = &entry.class {
                     entry.class = ObjectClass::Directory {

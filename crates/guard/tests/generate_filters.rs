@@ -1,0 +1,144 @@
+//! Generated policies of real recordings, compiled to the cBPF filter that
+//! `aprof run` and `aprof seccomp validate` install, must decide every
+//! syscall as the policy does: each syscall number of the x86_64 table
+//! with zero arguments and with every recorded argument value (and a
+//! neighbour of it), run through aprof's kernel-faithful interpreter.
+//! The runtime base sets make the filters long enough (> 255
+//! instructions) to need far jumps. Recording needs ptrace (root).
+
+use aprof_footprint::{Abi, Footprint};
+use aprof_guard::bpf::{compile, run_filter, validate, SeccompData};
+use aprof_guard::generate::{generate, Base, GenerateOptions};
+use aprof_guard::{Action, Policy};
+use std::collections::BTreeSet;
+
+/// Many argument values of every ruled kind: prctl options, socket
+/// families and types, fcntl commands, ioctl requests, personality.
+const MANY_VALUES: &str = r#"
+import ctypes, fcntl, os, socket, struct, termios
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(32)
+for option in (16, 4, 39, 23, 21, 30, 37):  # PR_GET_NAME, PR_GET_DUMPABLE, PR_GET_NO_NEW_PRIVS, PR_CAPBSET_READ, PR_GET_SECCOMP, PR_GET_TIMERSLACK, PR_GET_CHILD_SUBREAPER
+    libc.prctl(option, buf if option == 16 else 0, 0, 0, 0)
+libc.personality(0xffffffff)
+for fam, typ in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_INET6, socket.SOCK_STREAM),
+                 (socket.AF_INET6, socket.SOCK_DGRAM), (socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_UNIX, socket.SOCK_DGRAM),
+                 (socket.AF_UNIX, socket.SOCK_SEQPACKET), (socket.AF_NETLINK, socket.SOCK_RAW)):
+    socket.socket(fam, typ).close()
+r, w = os.pipe()
+for cmd in (fcntl.F_GETFD, fcntl.F_GETFL, fcntl.F_GETOWN, fcntl.F_GETPIPE_SZ):
+    fcntl.fcntl(r, cmd)
+fcntl.fcntl(r, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
+os.close(fcntl.fcntl(r, fcntl.F_DUPFD, 10)); os.close(fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, 10))
+fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 65536)
+with open("/dev/null", "rb") as f:
+    try: fcntl.ioctl(f, termios.TCGETS, bytes(64))
+    except OSError: pass
+for req in (termios.FIONREAD, termios.FIOCLEX, termios.FIONCLEX):
+    fcntl.ioctl(r, req, bytes(8))
+fcntl.ioctl(r, termios.FIONBIO, struct.pack("i", 1))
+print("ok")
+"#;
+
+fn recorded(argv: &[&str]) -> Footprint {
+    let target = aprof_record::Target::Launch(argv.iter().map(Into::into).collect());
+    let rec = aprof_record::record(&target, &aprof_record::RecordOptions::default())
+        .expect("recording works (needs ptrace)");
+    assert_eq!(rec.outcome.exit_code(), 0, "{argv:?} failed while recorded");
+    rec.footprint
+}
+
+/// Argument vectors for `name`: zeros, and each recorded value (and the
+/// value with its lowest bit flipped) at its index.
+fn argument_cases(fp: &Footprint, name: &str) -> BTreeSet<[u64; 6]> {
+    let mut out = BTreeSet::from([[0u64; 6]]);
+    let mut recorded: Vec<(u8, u64)> = fp
+        .arguments
+        .values()
+        .filter(|a| a.syscall == name)
+        .flat_map(|a| a.values.keys().map(move |v| (a.index, *v)))
+        .collect();
+    if name == "ioctl" {
+        recorded.extend(
+            fp.objects
+                .iter()
+                .flat_map(|o| o.ioctls.keys().map(|r| (1u8, *r))),
+        );
+    }
+    for (i, v) in recorded {
+        for value in [v, v ^ 1, v | 0xffff_ffff_0000_0000] {
+            let mut a = [0u64; 6];
+            a[i as usize] = value;
+            out.insert(a);
+        }
+    }
+    out
+}
+
+fn assert_filter_matches_policy(fp: &Footprint, policy: &Policy, what: &str) -> usize {
+    let prog = compile(policy).unwrap_or_else(|e| panic!("{what}: {e}"));
+    validate(&prog).unwrap_or_else(|e| panic!("{what}: the kernel would refuse the filter: {e}"));
+    let table = Abi::X86_64.table();
+    for (name, nr) in table.iter() {
+        for args in argument_cases(fp, name) {
+            let sd = SeccompData {
+                nr,
+                arch: Abi::X86_64.audit_arch(),
+                instruction_pointer: 0,
+                args,
+            };
+            let got = Action::from_ret(run_filter(&prog, &sd));
+            let want = policy.action(Abi::X86_64, name, &args);
+            assert_eq!(
+                got,
+                want,
+                "{what}: {name} ({nr}) with {args:x?}; filter of {} instructions",
+                prog.len()
+            );
+        }
+    }
+    prog.len()
+}
+
+#[test]
+fn compiled_generated_policies_decide_like_the_policy() {
+    let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file());
+    let mut workloads: Vec<Vec<&str>> = vec![
+        vec!["sh", "-c", "ls / | sort | head -n 3 >/dev/null"],
+        vec!["sort", "--parallel=2", "/etc/services", "-o", "/dev/null"],
+    ];
+    match python3 {
+        Some(py) => workloads.push(vec![py, "-c", MANY_VALUES]),
+        None => eprintln!("SKIP (part): no python3, so no long filters"),
+    }
+    let mut longest = 0;
+    for argv in &workloads {
+        let fp = recorded(argv);
+        for base in [Base::None, Base::Runc, Base::Crun] {
+            for argument_rules in [true, false] {
+                for default_action in [Action::Errno(1), Action::KillProcess] {
+                    let opts = GenerateOptions {
+                        default_action,
+                        base,
+                        argument_rules,
+                        timing_companions: true,
+                    };
+                    let policy = generate(&fp, &opts).policy;
+                    let len = assert_filter_matches_policy(
+                        &fp,
+                        &policy,
+                        &format!("{argv:?} with {opts:?}"),
+                    );
+                    longest = longest.max(len);
+                }
+            }
+        }
+    }
+    assert!(
+        longest > 255,
+        "no filter needed far jumps (longest {longest} instructions)"
+    );
+}
