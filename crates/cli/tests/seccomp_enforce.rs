@@ -233,6 +233,49 @@ fn compared_value(cond: &Value) -> u64 {
     cond[key].as_u64().expect("a number")
 }
 
+#[test]
+fn an_i386_syscall_outside_the_profiles_architectures_is_caught() {
+    let Some(py) = python3() else {
+        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
+        return;
+    };
+    let d = tempdir();
+    let script = d.path().join("i386.py");
+    std::fs::write(&script, I386_GETPID_PY).expect("write");
+    let script = script.display().to_string();
+    if !Command::new(py)
+        .arg(&script)
+        .status()
+        .expect("python3 runs")
+        .success()
+    {
+        eprintln!("SKIP: this kernel runs no i386 syscalls (IA32 emulation off)");
+        return;
+    }
+    let cmd = [py, script.as_str()];
+    let (_, profile) = generated_profile(d.path(), &cmd);
+    assert_eq!(
+        profile["architectures"],
+        json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"])
+    );
+    let mut x86_64_only = profile.clone();
+    x86_64_only["architectures"] = json!(["SCMP_ARCH_X86_64"]);
+    let (code, r, stderr) = validate_with(d.path(), &x86_64_only, &[], &cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(denied_names(&r), ["getpid"]);
+    assert_eq!(r["denials"][0]["abi"], "i386");
+    assert_eq!(r["exit_code"], 0, "observed, not killed");
+}
+
+/// python3 making one i386 syscall (`int 0x80`): i386 getpid.
+const I386_GETPID_PY: &str = r#"import ctypes, mmap, os
+code = b"\xb8\x14\x00\x00\x00\xcd\x80\xc3"  # mov eax, 20; int 0x80; ret
+m = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+m.write(code)
+f = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))
+assert f() == os.getpid(), "i386 getpid"
+"#;
+
 fn write_profile(dir: &Path, profile: &Value) -> String {
     let path = dir.join("profile.json");
     std::fs::write(

@@ -600,3 +600,30 @@ subprocess.run(["true"], check=True)
     );
     round_trip(&[python3(), &script], d.path());
 }
+
+/// python3 making one i386 syscall (`int 0x80`) besides its x86_64 ones.
+const I386_GETPID_PY: &str = r#"import ctypes, mmap, os
+code = b"\xb8\x14\x00\x00\x00\xcd\x80\xc3"  # mov eax, 20 (i386 getpid); int 0x80; ret
+m = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+m.write(code)
+f = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))
+assert f() == os.getpid(), "i386 getpid"
+"#;
+
+#[test]
+fn python3_with_an_i386_syscall_gets_a_two_abi_profile() {
+    if missing(&[python3()]) {
+        return;
+    }
+    let d = tempdir();
+    let script = write_script(d.path(), "i386.py", I386_GETPID_PY);
+    let direct = Command::new(python3())
+        .arg(&script)
+        .output()
+        .expect("python3 runs");
+    if !direct.status.success() {
+        eprintln!("SKIP: this kernel runs no i386 syscalls (IA32 emulation off): {direct:?}");
+        return;
+    }
+    round_trip(&[python3(), &script], d.path());
+}

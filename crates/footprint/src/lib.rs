@@ -9,6 +9,7 @@
 pub mod abi;
 pub mod diff;
 pub mod io;
+pub mod names;
 
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};

@@ -110,13 +110,7 @@ pub fn comparison_markdown(profiles: &[Profile]) -> String {
         "---|".repeat(HEADERS.len())
     );
     for row in comparison_rows(profiles) {
-        s.push_str(&format!(
-            "| {} |\n",
-            row.iter()
-                .map(|c| md_escape(c))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
+        s.push_str(&md_row(&row));
     }
     s.push_str(&format!("\nUnit: {}.\n", aprof_score::profile::UNIT));
     s
@@ -179,19 +173,48 @@ const TERM_HEADERS: [&str; 7] = [
     "value",
 ];
 
-/// One profile with every term, as a terminal table.
-pub fn profile_table(p: &Profile) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(TERM_HEADERS);
-    for (name, m) in [
+/// Every term of a profile's four figures, one row each.
+fn term_rows(p: &Profile) -> Vec<[String; 7]> {
+    [
         ("total VAP", &p.total_vap),
         ("tenant VAP", &p.tenant_vap),
         ("provider VAP", &p.provider_vap),
         ("HAP", &p.hap),
-    ] {
-        for row in measure_rows(name, m) {
-            t.add_row(row);
+    ]
+    .into_iter()
+    .flat_map(|(name, m)| measure_rows(name, m))
+    .collect()
+}
+
+fn md_row(row: &[String]) -> String {
+    let cells: Vec<String> = row.iter().map(|c| md_escape(c)).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// An HTML table of string cells.
+fn html_table(headers: &[&str], rows: &[[String; 7]]) -> String {
+    let mut s = String::from("<table>\n<tr>");
+    for h in headers {
+        s.push_str(&format!("<th>{}</th>", svg::esc(h)));
+    }
+    s.push_str("</tr>\n");
+    for row in rows {
+        s.push_str("<tr>");
+        for c in row {
+            s.push_str(&format!("<td>{}</td>", svg::esc(c)));
         }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+/// One profile with every term, as a terminal table.
+pub fn profile_table(p: &Profile) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(TERM_HEADERS);
+    for row in term_rows(p) {
+        t.add_row(row);
     }
     format!(
         "{} ({})\n{t}\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
@@ -212,21 +235,8 @@ pub fn profile_markdown(p: &Profile) -> String {
         TERM_HEADERS.join(" | "),
         "---|".repeat(TERM_HEADERS.len())
     );
-    for (name, m) in [
-        ("total VAP", &p.total_vap),
-        ("tenant VAP", &p.tenant_vap),
-        ("provider VAP", &p.provider_vap),
-        ("HAP", &p.hap),
-    ] {
-        for row in measure_rows(name, m) {
-            s.push_str(&format!(
-                "| {} |\n",
-                row.iter()
-                    .map(|c| md_escape(c))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ));
-        }
+    for row in term_rows(p) {
+        s.push_str(&md_row(&row));
     }
     s.push_str(&format!(
         "\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
@@ -243,44 +253,14 @@ pub fn comparison_html(profiles: &[Profile]) -> String {
     let mut body = String::new();
     body.push_str("<h1>aprof: attack profiles of deployment models</h1>\n");
     body.push_str(&svg::vap_hap_bars(profiles));
-    body.push_str("<table>\n<tr>");
-    for h in HEADERS {
-        body.push_str(&format!("<th>{}</th>", svg::esc(h)));
-    }
-    body.push_str("</tr>\n");
-    for row in comparison_rows(profiles) {
-        body.push_str("<tr>");
-        for c in row {
-            body.push_str(&format!("<td>{}</td>", svg::esc(&c)));
-        }
-        body.push_str("</tr>\n");
-    }
-    body.push_str("</table>\n");
+    body.push_str(&html_table(&HEADERS, &comparison_rows(profiles)));
     for p in profiles {
         body.push_str(&format!(
-            "<h2>{} (<code>{}</code>)</h2>\n<table>\n<tr>",
+            "<h2>{} (<code>{}</code>)</h2>\n",
             svg::esc(&p.title),
             svg::esc(&p.model)
         ));
-        for h in TERM_HEADERS {
-            body.push_str(&format!("<th>{}</th>", svg::esc(h)));
-        }
-        body.push_str("</tr>\n");
-        for (name, m) in [
-            ("total VAP", &p.total_vap),
-            ("tenant VAP", &p.tenant_vap),
-            ("provider VAP", &p.provider_vap),
-            ("HAP", &p.hap),
-        ] {
-            for row in measure_rows(name, m) {
-                body.push_str("<tr>");
-                for c in row {
-                    body.push_str(&format!("<td>{}</td>", svg::esc(&c)));
-                }
-                body.push_str("</tr>\n");
-            }
-        }
-        body.push_str("</table>\n");
+        body.push_str(&html_table(&TERM_HEADERS, &term_rows(p)));
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>aprof report</title>\n<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;font-size:90%}}th{{background:#eee}}</style></head>\n<body>\n{body}<p>Unit: {}.</p>\n</body></html>\n",
