@@ -267,6 +267,48 @@ fn an_i386_syscall_outside_the_profiles_architectures_is_caught() {
     assert_eq!(r["exit_code"], 0, "observed, not killed");
 }
 
+#[test]
+fn a_namespace_flag_never_recorded_is_refused_on_clone() {
+    let Some(py) = python3() else {
+        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
+        return;
+    };
+    let d = tempdir();
+    let script = d.path().join("ns.py");
+    std::fs::write(&script, CLONE_NEWUSER_PY).expect("write");
+    let script = script.display().to_string();
+    // Recorded: threads only (clone3, answered ENOSYS, then clone).
+    let (_, profile) = generated_profile(d.path(), &[py, &script, "plain"]);
+    // Rerun: the same plus a clone with CLONE_NEWUSER.
+    let (code, r, stderr) =
+        validate_with(d.path(), &profile, &["--enforce"], &[py, &script, "userns"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        denied_names(&r),
+        ["clone"],
+        "threads still start; only the namespace clone is refused"
+    );
+    let flags = r["denials"][0]["first_args"][0].as_u64().expect("flags");
+    assert_ne!(flags & libc::CLONE_NEWUSER as u64, 0);
+    assert_eq!(r["exit_code"], 3, "the program saw clone fail");
+}
+
+/// Threads, then (with `userns`) a clone into a new user namespace.
+const CLONE_NEWUSER_PY: &str = r#"import ctypes, os, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+t = threading.Thread(target=lambda: None); t.start(); t.join()
+if sys.argv[1] == "userns":
+    CLONE_NEWUSER, SIGCHLD = 0x10000000, 17
+    pid = libc.syscall(56, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)
+    if pid == 0:
+        os._exit(0)
+    if pid < 0:
+        print("clone failed, errno", ctypes.get_errno())
+        sys.exit(3)
+    os.waitpid(pid, 0)
+print("done")
+"#;
+
 /// python3 making one i386 syscall (`int 0x80`): i386 getpid.
 const I386_GETPID_PY: &str = r#"import ctypes, mmap, os
 code = b"\xb8\x14\x00\x00\x00\xcd\x80\xc3"  # mov eax, 20; int 0x80; ret

@@ -191,7 +191,10 @@ mod tests {
         use std::os::unix::fs::FileTypeExt;
         save_atomic(&sample(), Path::new("/dev/null")).unwrap();
         let meta = std::fs::metadata("/dev/null").unwrap();
-        assert!(meta.file_type().is_char_device(), "/dev/null must stay a device");
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null must stay a device"
+        );
     }
 
     #[test]

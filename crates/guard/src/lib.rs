@@ -9,7 +9,7 @@ pub mod policy;
 pub mod profile;
 
 pub use policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
-pub mod report;
 pub mod export;
 pub mod generate;
+pub mod report;
 pub mod supervise;
