@@ -6,28 +6,9 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-const APROF: &str = env!("CARGO_BIN_EXE_aprof");
-
-fn aprof(args: &[&str], cwd: &Path) -> Output {
-    Command::new(APROF)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("aprof runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn python3() -> Option<&'static str> {
-    ["/usr/bin/python3", "/usr/local/bin/python3"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file())
-}
+mod common;
+use common::*;
 
 /// The plain workload and the same one plus a TCP socket.
 const QUIET: &str = "import os\nprint(len(os.listdir('.')))";

@@ -8,28 +8,10 @@
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-const APROF: &str = env!("CARGO_BIN_EXE_aprof");
-
-fn aprof(args: &[&str], cwd: &Path) -> Output {
-    Command::new(APROF)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("aprof runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn python3() -> Option<&'static str> {
-    ["/usr/bin/python3", "/usr/local/bin/python3"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file())
-}
+mod common;
+use common::*;
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()

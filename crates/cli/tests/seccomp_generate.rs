@@ -4,23 +4,8 @@
 //! (systemd), and bad options refused in one line. Records with ptrace,
 //! so it needs root like the rest of aprof's tests.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-const APROF: &str = env!("CARGO_BIN_EXE_aprof");
-
-fn aprof(args: &[&str], cwd: &Path) -> Output {
-    Command::new(APROF)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("aprof runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::*;
 
 #[test]
 fn every_format_and_option_is_written_and_reads_back() {

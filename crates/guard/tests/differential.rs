@@ -356,116 +356,12 @@ fn random_program(rng: &mut Rng) -> Vec<Insn> {
     prog
 }
 
+/// Docker's default profile with its default capabilities, through the profile parser.
 fn docker_default_policy() -> Policy {
-    let text = include_str!("../../../data/profiles/docker-default.json");
-    let json: serde_json::Value = serde_json::from_str(text).expect("docker-default.json parses");
-    let default_caps = [
-        "CAP_CHOWN",
-        "CAP_DAC_OVERRIDE",
-        "CAP_FSETID",
-        "CAP_FOWNER",
-        "CAP_MKNOD",
-        "CAP_NET_RAW",
-        "CAP_SETGID",
-        "CAP_SETUID",
-        "CAP_SETFCAP",
-        "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE",
-        "CAP_SYS_CHROOT",
-        "CAP_KILL",
-        "CAP_AUDIT_WRITE",
-    ];
-    let arch_names = |abi: Abi| -> &'static [&'static str] {
-        match abi {
-            Abi::X86_64 => &["amd64"],
-            Abi::I386 => &["x86", "386"],
-            Abi::X32 => &["x32"],
-        }
-    };
-    let strs = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut abis = BTreeMap::new();
-    for abi in Abi::ALL {
-        let mut syscalls: BTreeMap<String, Vec<Rule>> = BTreeMap::new();
-        for entry in json["syscalls"].as_array().expect("syscalls") {
-            let inc = &entry["includes"];
-            let exc = &entry["excludes"];
-            let caps_ok = strs(&inc["caps"])
-                .iter()
-                .all(|c| default_caps.contains(&c.as_str()));
-            let arches = strs(&inc["arches"]);
-            let arch_ok =
-                arches.is_empty() || arches.iter().any(|a| arch_names(abi).contains(&a.as_str()));
-            let ex_caps = strs(&exc["caps"])
-                .iter()
-                .any(|c| default_caps.contains(&c.as_str()));
-            let ex_arch = strs(&exc["arches"])
-                .iter()
-                .any(|a| arch_names(abi).contains(&a.as_str()));
-            if !caps_ok || !arch_ok || ex_caps || ex_arch {
-                continue;
-            }
-            let action = match entry["action"].as_str() {
-                Some("SCMP_ACT_ALLOW") => Action::Allow,
-                Some("SCMP_ACT_ERRNO") => {
-                    Action::Errno(entry["errnoRet"].as_u64().unwrap_or(1) as u16)
-                }
-                other => panic!("unexpected action {other:?}"),
-            };
-            let conditions: Vec<ArgCondition> = entry["args"]
-                .as_array()
-                .map(|args| {
-                    args.iter()
-                        .map(|a| {
-                            let value = a["value"].as_u64().expect("value");
-                            let two = a["valueTwo"].as_u64().unwrap_or(0);
-                            let (op, value) = match a["op"].as_str().expect("op") {
-                                "SCMP_CMP_EQ" => (CmpOp::Eq, value),
-                                "SCMP_CMP_NE" => (CmpOp::Ne, value),
-                                "SCMP_CMP_LT" => (CmpOp::Lt, value),
-                                "SCMP_CMP_LE" => (CmpOp::Le, value),
-                                "SCMP_CMP_GT" => (CmpOp::Gt, value),
-                                "SCMP_CMP_GE" => (CmpOp::Ge, value),
-                                "SCMP_CMP_MASKED_EQ" => (CmpOp::MaskedEq(value), two),
-                                other => panic!("unexpected op {other}"),
-                            };
-                            ArgCondition {
-                                index: a["index"].as_u64().expect("index") as u8,
-                                op,
-                                value,
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            for name in strs(&entry["names"]) {
-                if abi.table().number(&name).is_some() {
-                    syscalls.entry(name).or_default().push(Rule {
-                        action,
-                        conditions: conditions.clone(),
-                    });
-                }
-            }
-        }
-        abis.insert(
-            abi,
-            AbiPolicy {
-                default_action: Action::Errno(1),
-                syscalls,
-            },
-        );
-    }
-    Policy {
-        abis,
-        other_abi_action: Action::Errno(1),
-    }
+    let ctx = aprof_guard::profile::EvalContext::docker_defaults().expect("kernel version");
+    aprof_guard::profile::docker_default(&ctx)
+        .expect("docker-default.json parses")
+        .policy
 }
 
 /// Cases that probe Docker's argument rules with harmless calls.
