@@ -565,30 +565,9 @@ fn python3_under_every_kind_of_argument_rule() {
     let script = write_script(
         d.path(),
         "args.py",
-        r#"import ctypes, fcntl, os, socket, struct, termios
-libc = ctypes.CDLL(None, use_errno=True)
-buf = ctypes.create_string_buffer(32)
-for option in (16, 4, 39, 23, 21, 30, 37):  # PR_GET_NAME, PR_GET_DUMPABLE, PR_GET_NO_NEW_PRIVS, PR_CAPBSET_READ, PR_GET_SECCOMP, PR_GET_TIMERSLACK, PR_GET_CHILD_SUBREAPER
-    libc.prctl(option, buf if option == 16 else 0, 0, 0, 0)
-libc.personality(0xffffffff)
-for fam, typ in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_INET6, socket.SOCK_STREAM),
-                 (socket.AF_INET6, socket.SOCK_DGRAM), (socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_UNIX, socket.SOCK_DGRAM),
-                 (socket.AF_UNIX, socket.SOCK_SEQPACKET), (socket.AF_NETLINK, socket.SOCK_RAW)):
-    socket.socket(fam, typ).close()
-r, w = os.pipe()
-for cmd in (fcntl.F_GETFD, fcntl.F_GETFL, fcntl.F_GETOWN, fcntl.F_GETPIPE_SZ):
-    fcntl.fcntl(r, cmd)
-fcntl.fcntl(r, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
-fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
-os.close(fcntl.fcntl(r, fcntl.F_DUPFD, 10)); os.close(fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, 10))
-fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 65536)
-with open("/dev/null", "rb") as f:
-    try: fcntl.ioctl(f, termios.TCGETS, bytes(64))
-    except OSError: pass
-for req in (termios.FIONREAD, termios.FIOCLEX, termios.FIONCLEX):
-    fcntl.ioctl(r, req, bytes(8))
-fcntl.ioctl(r, termios.FIONBIO, struct.pack("i", 1))
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        &[
+            include_str!("../../guard/tests/fixtures/argument_values.py"),
+            r#"s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0)); s.listen(1)
 c = socket.create_connection(s.getsockname()); a, _ = s.accept()
 c.sendall(b"x"); assert a.recv(1) == b"x"
@@ -597,6 +576,8 @@ import subprocess, threading
 t = threading.Thread(target=lambda: None); t.start(); t.join()
 subprocess.run(["true"], check=True)
 "#,
+        ]
+        .concat(),
     );
     round_trip(&[python3(), &script], d.path());
 }

@@ -18,7 +18,7 @@ use aprof_density::{reach_of_footprint, DensityTable, Reach, ReachOptions, Subsy
 use aprof_footprint::{Abi, Footprint};
 use aprof_guard::Policy;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Default userspace density: 0.25 CVEs per KLOC-year (the catalogue's
 /// assumption for userspace C) over an assumed 32 KiB of x86_64 machine
@@ -383,12 +383,4 @@ pub fn score(inputs: &WorkloadInputs) -> Result<WorkloadProfile, String> {
 /// Subsystems of a profile's observed reach, for the patch-level check.
 pub fn reached_subsystems(p: &WorkloadProfile) -> BTreeSet<String> {
     p.kernel_terms.iter().map(|t| t.subsystem.clone()).collect()
-}
-
-/// Kernel terms by subsystem, for comparisons.
-pub fn by_subsystem(terms: &[SubsystemTerm]) -> BTreeMap<&str, f64> {
-    terms
-        .iter()
-        .map(|t| (t.subsystem.as_str(), t.density))
-        .collect()
 }

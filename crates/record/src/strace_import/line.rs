@@ -452,6 +452,15 @@ pub fn parse_int(token: &str) -> Option<i64> {
     }
 }
 
+/// The index just past the `/* ... */` comment that starts at `i` (the end
+/// of the text when it is not closed).
+fn skip_comment(text: &str, i: usize) -> usize {
+    match text[i + 2..].find("*/") {
+        Some(end) => i + 2 + end + 2,
+        None => text.len(),
+    }
+}
+
 /// Split argument text at commas that are not inside strings, brackets,
 /// comments or decorations.
 pub fn split_top_level(text: &str) -> Vec<&str> {
@@ -465,10 +474,7 @@ pub fn split_top_level(text: &str) -> Vec<&str> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = match text[i + 2..].find("*/") {
-                    Some(end) => i + 2 + end + 2,
-                    None => bytes.len(),
-                };
+                i = skip_comment(text, i);
                 continue;
             }
             b'<' => {
@@ -506,10 +512,7 @@ pub fn fd_decorations(text: &str) -> Vec<FdDecoration<'_>> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = match text[i + 2..].find("*/") {
-                    Some(end) => i + 2 + end + 2,
-                    None => bytes.len(),
-                };
+                i = skip_comment(text, i);
                 continue;
             }
             b'<' => {
