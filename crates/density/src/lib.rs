@@ -14,15 +14,14 @@
 mod dataset;
 mod date;
 mod releases;
-mod version;
 
+pub use aprof_footprint::kernel::{KernelVersion, VersionError};
 pub use dataset::{
     bucket_of, user_data_path, CveRecord, DataError, DataSource, Dataset, DatasetInfo, Origin,
     USER_DATA_FILE,
 };
 pub use date::{Date, DAYS_PER_YEAR};
 pub use releases::ReleaseTable;
-pub use version::{KernelVersion, VersionError};
 
 pub mod mapping;
 pub use mapping::{

@@ -9,10 +9,12 @@
 pub mod abi;
 pub mod diff;
 pub mod io;
+pub mod kernel;
 pub mod names;
 
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};
+pub use kernel::{KernelVersion, VersionError};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

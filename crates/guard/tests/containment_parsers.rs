@@ -43,7 +43,6 @@ proptest! {
         let _ = parse_lsm_label(&text, false);
         let _ = parse_lsm_label(&text, true);
         let _ = parse_limit(&text);
-        let _ = parse_kernel_release(&text);
         let _ = parse_hex_mask(&text);
         let _ = classify("mnt", Ok(text.clone()), &HostReference::default());
     }

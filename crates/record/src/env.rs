@@ -7,13 +7,8 @@ use std::io::Read;
 
 /// The environment of a recording starting now.
 pub fn capture(recorder: &str, command: Vec<String>) -> Environment {
-    let (kernel_release, arch) = match nix::sys::utsname::uname() {
-        Ok(u) => (
-            u.release().to_string_lossy().into_owned(),
-            u.machine().to_string_lossy().into_owned(),
-        ),
-        Err(_) => (String::new(), String::new()),
-    };
+    let kernel_release = aprof_footprint::kernel::running_release().unwrap_or_default();
+    let arch = aprof_footprint::kernel::machine().unwrap_or_default();
     Environment {
         kernel_release,
         arch,

@@ -251,9 +251,8 @@ fn update(args: UpdateArgs) -> anyhow::Result<u8> {
 }
 
 fn running_kernel() -> anyhow::Result<String> {
-    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .context("reading the running kernel's release (give --kernel X.Y.Z)")?;
-    Ok(release.trim().to_owned())
+    aprof_footprint::kernel::running_release()
+        .context("reading the running kernel's release (give --kernel X.Y.Z)")
 }
 
 fn cves(args: CvesArgs) -> anyhow::Result<u8> {

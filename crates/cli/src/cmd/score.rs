@@ -178,9 +178,8 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
 
     let release = match &args.kernel {
         Some(k) => k.clone(),
-        None => nix::sys::utsname::uname()
-            .map(|u| u.release().to_string_lossy().into_owned())
-            .context("uname")?,
+        None => aprof_footprint::kernel::running_release()
+            .context("reading the running kernel's release (give --kernel X.Y.Z)")?,
     };
     let kernel = KernelVersion::parse_uname(&release)
         .map_err(|e| anyhow::anyhow!("kernel version '{release}': {e}"))?;

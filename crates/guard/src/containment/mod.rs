@@ -104,20 +104,13 @@ pub fn inspect(pid: Option<i32>) -> std::io::Result<Containment> {
     })?;
     let status = parse::parse_status(&status_text);
 
-    let kernel_release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .ok()
-        .map(|s| s.trim().to_string())
-        .or_else(|| {
-            nix::sys::utsname::uname()
-                .ok()
-                .map(|u| u.release().to_string_lossy().into_owned())
-        });
+    let kernel_release = aprof_footprint::kernel::running_release().ok();
     let gvisor = Path::new("/proc/sentry-meminfo").exists();
     let host = namespaces::HostReference {
         fixed_mnt_net: kernel_release
             .as_deref()
-            .and_then(parse::parse_kernel_release)
-            .is_some_and(|v| v >= (6, 18)),
+            .and_then(|r| aprof_footprint::KernelVersion::parse_uname(r).ok())
+            .is_some_and(|v| v.major_minor() >= (6, 18)),
         gvisor,
         host_init: host_init_namespaces(),
     };

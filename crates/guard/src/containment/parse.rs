@@ -295,14 +295,6 @@ pub fn parse_limit(text: &str) -> Option<Option<u64>> {
     text.parse().ok().map(Some)
 }
 
-/// A kernel release such as `6.18.44-fc-v669`: its major and minor.
-pub fn parse_kernel_release(release: &str) -> Option<(u32, u32)> {
-    let mut parts = release.trim().split(['.', '-']);
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    Some((major, minor))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,9 +415,6 @@ mod tests {
         assert_eq!(parse_limit("max\n"), Some(None));
         assert_eq!(parse_limit("1024\n"), Some(Some(1024)));
         assert_eq!(parse_limit("lots"), None);
-        assert_eq!(parse_kernel_release("6.18.44-fc-v669"), Some((6, 18)));
-        assert_eq!(parse_kernel_release("4.4.0"), Some((4, 4)));
-        assert_eq!(parse_kernel_release("x"), None);
     }
 
     #[test]

@@ -96,10 +96,10 @@ fn kernel_at_least(
     field: &str,
     origin: &str,
 ) -> Result<bool, ProfileError> {
-    let min: KernelVersion = min
-        .parse()
+    // moby compares major.minor only, and accepts `6.8.0-31-generic`.
+    let min = KernelVersion::parse_uname(min)
         .map_err(|e| ProfileError::invalid(origin, format!("{field}: {e}")))?;
-    Ok(ctx.kernel >= min)
+    Ok(ctx.kernel.major_minor() >= min.major_minor())
 }
 
 /// Whether an entry applies in `ctx` (moby's include/exclude rules: any

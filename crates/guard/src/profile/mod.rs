@@ -129,47 +129,7 @@ impl fmt::Display for ProfileFormat {
     }
 }
 
-/// A kernel version as Docker's `minKernel` compares it: major.minor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct KernelVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl KernelVersion {
-    /// The running kernel's version (`uname -r`).
-    pub fn running() -> Result<KernelVersion, String> {
-        let uts = nix::sys::utsname::uname().map_err(|e| format!("uname: {e}"))?;
-        let release = uts.release().to_string_lossy().into_owned();
-        release
-            .parse()
-            .map_err(|e| format!("kernel release '{release}': {e}"))
-    }
-}
-
-impl FromStr for KernelVersion {
-    type Err = String;
-    /// Accepts `6.8`, `6.8.0` and `6.8.0-31-generic`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let numeric = |part: Option<&str>| -> Option<u32> {
-            let digits: String = part?.chars().take_while(|c| c.is_ascii_digit()).collect();
-            digits.parse().ok()
-        };
-        let mut parts = s.trim().splitn(3, '.');
-        match (numeric(parts.next()), numeric(parts.next())) {
-            (Some(major), Some(minor)) => Ok(KernelVersion { major, minor }),
-            _ => Err(format!(
-                "invalid kernel version '{s}' (expected MAJOR.MINOR, e.g. 5.15)"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for KernelVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
+pub use aprof_footprint::KernelVersion;
 
 /// What Docker's `includes`/`excludes` are evaluated against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

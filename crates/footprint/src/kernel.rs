@@ -1,6 +1,7 @@
-//! Kernel release versions: parsing `uname -r` and mainline/stable/rc
-//! version strings, and ordering them the way kernel releases follow each
-//! other (6.9 < 6.10, 2.6.39 < 3.0, 6.8-rc3 < 6.8 < 6.8.1).
+//! Kernel release versions, the one implementation every crate uses:
+//! reading the running kernel's release, parsing `uname -r` and
+//! mainline/stable/rc version strings, and ordering them the way kernel
+//! releases follow each other (6.9 < 6.10, 2.6.39 < 3.0, 6.8-rc3 < 6.8 < 6.8.1).
 
 use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
@@ -100,6 +101,18 @@ impl KernelVersion {
         Ok(KernelVersion::new(&components, rc).expect("1..=4 components"))
     }
 
+    /// The major and minor numbers (`6.18.44` -> `(6, 18)`), as Docker's
+    /// `minKernel` and most feature checks compare them.
+    pub fn major_minor(&self) -> (u32, u32) {
+        (self.parts[0], self.parts[1])
+    }
+
+    /// The running kernel's version, parsed from its release string.
+    pub fn running() -> Result<KernelVersion, String> {
+        let release = running_release().map_err(|e| format!("reading the kernel release: {e}"))?;
+        KernelVersion::parse_uname(&release).map_err(|e| e.to_string())
+    }
+
     /// The numeric components as written.
     pub fn components(&self) -> &[u32] {
         &self.parts[..self.len as usize]
@@ -127,6 +140,34 @@ impl KernelVersion {
     fn sort_key(&self) -> ([u32; MAX_PARTS], u32) {
         (self.parts, self.rc.unwrap_or(u32::MAX))
     }
+}
+
+/// The running kernel's release string (`uname -r`), e.g. `6.18.44-fc-v857`.
+pub fn running_release() -> std::io::Result<String> {
+    match std::fs::read_to_string("/proc/sys/kernel/osrelease") {
+        Ok(s) => Ok(s.trim().to_owned()),
+        Err(_) => uname_field(|u| &u.release),
+    }
+}
+
+/// The machine name (`uname -m`), e.g. `x86_64`.
+pub fn machine() -> std::io::Result<String> {
+    uname_field(|u| &u.machine)
+}
+
+fn uname_field(field: impl Fn(&libc::utsname) -> &[libc::c_char; 65]) -> std::io::Result<String> {
+    // SAFETY: utsname is plain old data; uname fills it or fails.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a valid, writable utsname.
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let bytes: Vec<u8> = field(&u)
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn parse_number(s: &str) -> Option<u32> {
