@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Build kernel_cves.tsv.gz (the compact table aprof embeds) from the
-kernel_cves.csv and kernel_cves_legacy.csv files described in README.md.
+kernel_cves.csv and kernel_cves_legacy.csv files described in README.md, and
+kernel_cve_versions.csv.gz (the per-branch versions, unchanged) from
+kernel_cve_versions.csv.
 
-Usage: python3 convert.py KERNEL_CVES_CSV LEGACY_CSV
-Writes kernel_cves.tsv.gz next to this script, byte-for-byte reproducible
-(gzip mtime 0). `aprof data update --vulns-repo PATH` writes the same format.
+Usage: python3 convert.py KERNEL_CVES_CSV LEGACY_CSV [KERNEL_CVE_VERSIONS_CSV]
+Writes the .gz files next to this script, byte-for-byte reproducible
+(gzip mtime 0). `aprof data update --vulns-repo PATH` writes the same formats.
 """
 import csv
 import gzip
@@ -46,10 +48,18 @@ def main():
             out.write("\t".join(clean(x) for x in [
                 r["cve_id"], "legacy", "", version(r["fixed_in"]), r["fixed_date"],
                 "", "", r["cvss3_score"], r["files"]]) + "\n")
-    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_cves.tsv.gz")
+    write_gz("kernel_cves.tsv.gz", out.getvalue().encode())
+    if len(sys.argv) > 3:
+        # The per-branch versions are embedded as they are, only compressed.
+        with open(sys.argv[3], "rb") as f:
+            write_gz("kernel_cve_versions.csv.gz", f.read())
+
+
+def write_gz(name, data):
+    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
     with open(target, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
-            gz.write(out.getvalue().encode())
+            gz.write(data)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@
 //! unknowns). Subsystems are not stored: they are derived from `files` by
 //! [`bucket_of`], the same rule the source data used.
 
+use crate::affected::{VersionTable, VERSIONS_FILE};
 use crate::{Date, KernelVersion, ReleaseTable};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The first line of every data file.
 pub const FORMAT_MAGIC: &str = "#aprof-kernel-cves";
@@ -217,6 +218,18 @@ pub struct Dataset {
     pub source: DataSource,
     pub records: Vec<CveRecord>,
     pub releases: &'static ReleaseTable,
+    /// Per-branch versions of the CNA records (stable fixes, backport
+    /// ranges), by CVE ID; records without an entry are judged by their
+    /// mainline versions only.
+    pub versions: Arc<VersionTable>,
+}
+
+/// The embedded versions table, shared.
+fn embedded_versions() -> Arc<VersionTable> {
+    static TABLE: OnceLock<Arc<VersionTable>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| Arc::new(VersionTable::embedded().clone()))
+        .clone()
 }
 
 impl Dataset {
@@ -232,29 +245,46 @@ impl Dataset {
             source: DataSource::Embedded,
             records,
             releases: ReleaseTable::embedded(),
+            versions: Arc::new(VersionTable::default()),
         }
+    }
+
+    /// The same dataset with per-branch versions.
+    pub fn with_versions(mut self, versions: VersionTable) -> Dataset {
+        self.versions = Arc::new(versions);
+        self
     }
 
     /// The table embedded in this binary, parsed once.
     pub fn embedded() -> &'static Dataset {
         static DATA: OnceLock<Dataset> = OnceLock::new();
         DATA.get_or_init(|| {
-            Dataset::from_bytes(EMBEDDED_GZ, "embedded CVE data", DataSource::Embedded)
-                .expect("the embedded CVE data parses (checked by tests)")
+            let mut data =
+                Dataset::from_bytes(EMBEDDED_GZ, "embedded CVE data", DataSource::Embedded)
+                    .expect("the embedded CVE data parses (checked by tests)");
+            data.versions = embedded_versions();
+            data
         })
     }
 
-    /// Load a data file written by `aprof data update` (gzip or plain TSV).
+    /// Load a data file written by `aprof data update` (gzip or plain TSV),
+    /// with the per-branch versions file beside it (`kernel_cve_versions.csv.gz`)
+    /// when there is one.
     pub fn load_path(path: &Path) -> Result<Dataset, DataError> {
         let bytes = std::fs::read(path).map_err(|source| DataError::Io {
             path: path.to_owned(),
             source,
         })?;
-        Dataset::from_bytes(
+        let mut data = Dataset::from_bytes(
             &bytes,
             &path.display().to_string(),
             DataSource::File(path.to_owned()),
-        )
+        )?;
+        let beside = versions_path_for(path);
+        if beside.exists() {
+            data.versions = Arc::new(VersionTable::load_path(&beside)?);
+        }
+        Ok(data)
     }
 
     /// The user's updated copy ([`user_data_path`]) when it exists, else
@@ -304,6 +334,7 @@ impl Dataset {
             source,
             records: Vec::new(),
             releases: ReleaseTable::embedded(),
+            versions: Arc::new(VersionTable::default()),
         };
         let mut header_seen = false;
         for (index, line) in text.lines().enumerate() {
@@ -395,30 +426,46 @@ impl Dataset {
         out
     }
 
-    /// Write the data gzip-compressed to `path`, atomically (temp file +
-    /// rename), creating the parent directory.
+    /// Write the data gzip-compressed to `path`, and the per-branch
+    /// versions beside it, atomically (temp file + rename), creating the
+    /// parent directory.
     pub fn write_gz(&self, path: &Path) -> Result<(), DataError> {
-        let io_err = |source| DataError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io_err)?;
+        write_gz_atomic(path, self.to_tsv().as_bytes())?;
+        if !self.versions.is_empty() {
+            write_gz_atomic(&versions_path_for(path), self.versions.to_csv().as_bytes())?;
         }
-        let tmp = path.with_extension("tmp-aprof");
-        let result = (|| {
-            let file = std::fs::File::create(&tmp)?;
-            let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-            gz.write_all(self.to_tsv().as_bytes())?;
-            gz.finish()?.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io_err)
+        Ok(())
     }
+}
 
+/// The per-branch versions file that goes with a data file.
+pub fn versions_path_for(data_path: &Path) -> PathBuf {
+    data_path.with_file_name(VERSIONS_FILE)
+}
+
+fn write_gz_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+    let io_err = |source| DataError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io_err)?;
+    }
+    let tmp = path.with_extension("tmp-aprof");
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+        gz.write_all(bytes)?;
+        gz.finish()?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io_err)
+}
+
+impl Dataset {
     pub fn get(&self, cve_id: &str) -> Option<&CveRecord> {
         self.records.iter().find(|r| r.id == cve_id)
     }

@@ -7,18 +7,21 @@
 //! - [`SubsystemMap`] and [`reach_of_footprint`]: syscall + object class ->
 //!   kernel subsystems, with the evidence for each.
 //! - [`DensityTable`]: CVEs per year per subsystem with defect-decay weights.
-//! - [`unfixed_cves`]: the patch-level check.
+//! - [`unfixed_cves`]: the patch-level check, per stable branch
+//!   ([`affected`]: which versions each CVE affects).
 //!
 //! The formulas are written down in `docs/density.md`.
 
+pub mod affected;
 mod dataset;
 mod date;
 mod releases;
 
-pub use aprof_footprint::kernel::{KernelVersion, VersionError};
+pub use affected::{AffectedVersions, VersionTable};
+pub use aprof_footprint::kernel::{KernelRelease, KernelVersion, ReleaseKind, VersionError};
 pub use dataset::{
-    bucket_of, user_data_path, CveRecord, DataError, DataSource, Dataset, DatasetInfo, Origin,
-    USER_DATA_FILE,
+    bucket_of, user_data_path, versions_path_for, CveRecord, DataError, DataSource, Dataset,
+    DatasetInfo, Origin, USER_DATA_FILE,
 };
 pub use date::{Date, DAYS_PER_YEAR};
 pub use releases::ReleaseTable;
@@ -32,7 +35,10 @@ pub use mapping::{
 pub mod density;
 pub mod patch;
 pub use density::{decay_weight, CveTerm, DensityParams, DensityTable, SubsystemDensity};
-pub use patch::{is_unfixed_in, unfixed_cves, PatchLevel, UnfixedCve};
+pub use patch::{
+    is_unfixed_by_mainline, is_unfixed_in, unfixed_cves, unfixed_cves_matching, PatchLevel,
+    UnfixedCve,
+};
 
 pub mod vulns;
 pub use vulns::{parse_cve_json, rebuild, UpdateReport};

@@ -13,8 +13,15 @@
 //!   gives the release that introduced the bug; when there is no mainline
 //!   fix (a bug only in a stable branch), the lowest `semver` version with
 //!   status `unaffected` (or `lessThan` of an `affected` range) is the fix;
-//! - `metrics[].cvssV3_1.baseScore` (of the CNA, else of an ADP container).
+//! - `metrics[].cvssV3_1.baseScore` (of the CNA, else of an ADP container);
+//! - the per-branch versions kept in `kernel_cve_versions.csv.gz`
+//!   ([`AffectedVersions`]): bare `affected` versions are the introducing
+//!   releases, `affected` entries with `lessThan`/`lessThanOrEqual` are
+//!   ranges, `unaffected` semver entries bounded by `X.Y.*` are the first
+//!   fixed release of branch X.Y, and `original_commit_for_fix` is the
+//!   mainline fix.
 
+use crate::affected::{AffectedRange, AffectedVersions, VersionTable};
 use crate::{CveRecord, DataError, DataSource, Dataset, Date, KernelVersion, Origin};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +36,8 @@ pub struct ParsedCve {
     pub introduced_in: Option<KernelVersion>,
     pub cvss: Option<f64>,
     pub files: Vec<String>,
+    /// The per-branch versions.
+    pub versions: AffectedVersions,
 }
 
 /// What a rebuild read and skipped.
@@ -75,6 +84,7 @@ pub fn parse_cve_json(text: &str, fallback_id: &str) -> Result<Option<ParsedCve>
     let mut mainline_fixes = Vec::new();
     let mut stable_fixes = Vec::new();
     let mut introduced = Vec::new();
+    let mut versions = AffectedVersions::default();
     for block in array(cna.get("affected")) {
         for file in array(block.get("programFiles")).filter_map(Value::as_str) {
             let file = file.trim();
@@ -94,6 +104,7 @@ pub fn parse_cve_json(text: &str, fallback_id: &str) -> Result<Option<ParsedCve>
             let less_than = field("lessThan").and_then(release_version);
             let bounded = field("lessThan").is_some() || field("lessThanOrEqual").is_some();
             let status = field("status").unwrap_or("");
+            collect_branch_versions(&mut versions, version_type, status, &field);
             match (version_type, status) {
                 ("original_commit_for_fix", _) => mainline_fixes.extend(version),
                 (_, "affected") if !bounded && default_affected => introduced.extend(version),
@@ -132,7 +143,63 @@ pub fn parse_cve_json(text: &str, fallback_id: &str) -> Result<Option<ParsedCve>
         introduced_in,
         cvss,
         files,
+        versions,
     }))
+}
+
+/// Add one `versions[]` entry to the per-branch versions (the semantics of
+/// the data's `kernel_cve_versions.csv`).
+fn collect_branch_versions<'a>(
+    versions: &mut AffectedVersions,
+    version_type: &str,
+    status: &str,
+    field: &dyn Fn(&str) -> Option<&'a str>,
+) {
+    let version = field("version").map(str::trim);
+    let less_than = field("lessThan").map(str::trim);
+    let less_or_equal = field("lessThanOrEqual").map(str::trim);
+    let push = |list: &mut Vec<KernelVersion>, v: KernelVersion| {
+        if !list.contains(&v) {
+            list.push(v);
+        }
+    };
+    match (version_type, status) {
+        ("original_commit_for_fix", _) => {
+            if let Some(v) = version.and_then(release_version) {
+                let v = v.mainline();
+                versions.fixed_mainline = Some(versions.fixed_mainline.map_or(v, |old| old.min(v)));
+            }
+        }
+        (_, "affected") if less_than.is_none() && less_or_equal.is_none() => {
+            if let Some(v) = version.and_then(release_version) {
+                push(&mut versions.introduced, v);
+            }
+        }
+        ("semver", "affected") => {
+            let (hi, inclusive) = match (less_than, less_or_equal) {
+                (Some(h), _) => (h, false),
+                (None, Some(h)) => (h, true),
+                (None, None) => return,
+            };
+            let Some(hi) = release_version(hi) else {
+                return;
+            };
+            let lo = match version {
+                Some("0") => None,
+                other => match other.and_then(release_version) {
+                    Some(v) => Some(v),
+                    None => return,
+                },
+            };
+            versions.ranges.push(AffectedRange { lo, hi, inclusive });
+        }
+        ("semver", "unaffected") if less_or_equal.is_some_and(|l| l.ends_with(".*")) => {
+            if let Some(v) = version.and_then(release_version) {
+                push(&mut versions.fixed_stable, v);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Rebuild the table from a `vulns` checkout: its CNA records, plus the
@@ -180,6 +247,7 @@ pub fn rebuild(repo: &Path, previous: &Dataset) -> Result<(Dataset, UpdateReport
         date
     };
     let mut records = Vec::new();
+    let mut branch_versions = VersionTable::default();
     let mut skipped = Vec::new();
     for path in &json_paths {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -191,17 +259,20 @@ pub fn rebuild(repo: &Path, previous: &Dataset) -> Result<(Dataset, UpdateReport
             }
         };
         match parse_cve_json(&text, stem) {
-            Ok(Some(cve)) => records.push(CveRecord::new(
-                cve.id,
-                Origin::Cna,
-                cve.published,
-                cve.fixed_in,
-                date_of(cve.fixed_in),
-                cve.introduced_in,
-                date_of(cve.introduced_in),
-                cve.cvss,
-                cve.files,
-            )),
+            Ok(Some(cve)) => {
+                branch_versions.insert(cve.id.clone(), cve.versions.clone());
+                records.push(CveRecord::new(
+                    cve.id,
+                    Origin::Cna,
+                    cve.published,
+                    cve.fixed_in,
+                    date_of(cve.fixed_in),
+                    cve.introduced_in,
+                    date_of(cve.introduced_in),
+                    cve.cvss,
+                    cve.files,
+                ))
+            }
             Ok(None) => skipped.push((path.clone(), "not published (rejected)".into())),
             Err(e) => skipped.push((path.clone(), e)),
         }
@@ -244,6 +315,7 @@ pub fn rebuild(repo: &Path, previous: &Dataset) -> Result<(Dataset, UpdateReport
         source: DataSource::File(repo.to_owned()),
         records,
         releases: previous.releases,
+        versions: std::sync::Arc::new(branch_versions),
     };
     Ok((dataset, report))
 }
@@ -274,7 +346,7 @@ fn known_version_dates(previous: &Dataset) -> BTreeMap<String, Date> {
 }
 
 /// `CVE-2024-1234` sorts by year then number.
-fn cve_sort_key(id: &str) -> (u32, u64, String) {
+pub(crate) fn cve_sort_key(id: &str) -> (u32, u64, String) {
     let mut parts = id.trim_start_matches("CVE-").splitn(2, '-');
     let year = parts
         .next()

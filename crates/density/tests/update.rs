@@ -70,6 +70,33 @@ fn rebuilds_from_cve_json_records() {
     assert!(report.undated_versions.contains("5.4.20"));
 
     assert!(data.get("CVE-2024-99999").is_none());
+
+    // The per-branch versions, as the fixture JSON writes them.
+    let nft = data.versions.get("CVE-2024-26581").unwrap();
+    let list = |l: &[KernelVersion]| l.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+    assert_eq!(list(&nft.introduced), ["6.5"]);
+    assert_eq!(list(&nft.fixed_stable), ["6.6.18", "6.7.6"]);
+    assert_eq!(nft.fixed_mainline, v("6.8"), "6.8-rc4 leads to 6.8");
+    assert!(nft.ranges.is_empty());
+    assert!(nft.affects(&KernelVersion::parse("6.6.17").unwrap()));
+    assert!(!nft.affects(&KernelVersion::parse("6.6.18").unwrap()));
+    let stable = data.versions.get("CVE-2024-35950").unwrap();
+    assert!(stable.introduced.is_empty());
+    assert_eq!(stable.ranges.len(), 1);
+    assert_eq!(stable.ranges[0].to_string(), "5.4.20-5.4.29");
+    let aoe = data.versions.get("CVE-2024-26898").unwrap();
+    assert_eq!(
+        (
+            list(&aoe.introduced),
+            list(&aoe.fixed_stable),
+            aoe.fixed_mainline
+        ),
+        (
+            vec!["2.6.22".to_owned()],
+            vec!["6.1.84".to_owned()],
+            v("6.9")
+        )
+    );
     // Not a git checkout: the date is the newest publication date.
     assert_eq!(data.data_date, Date::parse("2024-04-17"));
 }
@@ -82,6 +109,12 @@ fn written_data_loads_back() {
     data.write_gz(&path).unwrap();
     let loaded = Dataset::load_path(&path).unwrap();
     assert_eq!(loaded.records, data.records);
+    assert!(path.with_file_name("kernel_cve_versions.csv.gz").exists());
+    assert_eq!(loaded.versions.len(), 3);
+    assert_eq!(
+        loaded.versions.get("CVE-2024-26581"),
+        data.versions.get("CVE-2024-26581")
+    );
     assert_eq!(loaded.data_date, data.data_date);
     assert!(loaded.source_description.contains("vulns"));
 }

@@ -14,7 +14,7 @@ pub mod names;
 
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};
-pub use kernel::{KernelVersion, VersionError};
+pub use kernel::{KernelRelease, KernelVersion, ReleaseKind, VersionError};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -7,12 +7,38 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 /// The known-unfixed CVEs that go with a profile.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PatchSummary {
+    /// The release as given or read (`uname -r`).
     pub kernel: String,
+    /// The upstream version compared with the data.
+    pub compared: String,
+    /// False for a distribution kernel: the count is an upper bound.
+    pub exact: bool,
     pub data_date: Option<String>,
     /// True when the kernel is newer than the data: the list is incomplete.
     pub newer_than_data: bool,
     pub cve_ids: Vec<String>,
     pub per_subsystem: std::collections::BTreeMap<String, usize>,
+    /// What the count means, in one sentence.
+    pub note: String,
+}
+
+impl PatchSummary {
+    pub fn of(level: &aprof_density::PatchLevel) -> PatchSummary {
+        PatchSummary {
+            kernel: level.kernel.release.clone(),
+            compared: level.compared.to_string(),
+            exact: level.exact,
+            data_date: level.data_date.map(|d| d.to_string()),
+            newer_than_data: level.newer_than_data,
+            cve_ids: level.cves.iter().map(|c| c.cve_id.clone()).collect(),
+            per_subsystem: level
+                .per_match
+                .iter()
+                .map(|(s, ids)| (s.clone(), ids.len()))
+                .collect(),
+            note: level.note.clone(),
+        }
+    }
 }
 
 fn f(v: f64) -> String {
@@ -132,11 +158,29 @@ fn summary(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
     );
     if let Some(patch) = patch {
         s.push_str(&format!(
-            "Kernel {}: {} known CVE(s) in the reached subsystems fixed in a later mainline release{}{}\n",
+            "Kernel {} (compared as {}): in the reached code, {}{}\n",
             patch.kernel,
-            patch.cve_ids.len(),
-            if patch.newer_than_data { " (the kernel is newer than the data; later fixes are unknown)" } else { "" },
-            if patch.cve_ids.is_empty() { ".".to_owned() } else { format!(": {}{}", patch.cve_ids.iter().take(12).cloned().collect::<Vec<_>>().join(", "), if patch.cve_ids.len() > 12 { ", … (--json lists all)" } else { "" }) }
+            patch.compared,
+            patch.note,
+            if patch.cve_ids.is_empty() {
+                ".".to_owned()
+            } else {
+                format!(
+                    ": {}{}",
+                    patch
+                        .cve_ids
+                        .iter()
+                        .take(12)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if patch.cve_ids.len() > 12 {
+                        ", … (--json lists all)"
+                    } else {
+                        ""
+                    }
+                )
+            }
         ));
     }
     for n in &p.notes {

@@ -7,7 +7,7 @@
 use anyhow::{bail, Context};
 use aprof_density::{
     density::{DEFAULT_HALF_LIFE_YEARS, DEFAULT_MISSING_CVSS},
-    unfixed_cves, user_data_path, Dataset, Date, DensityParams, DensityTable, KernelVersion,
+    unfixed_cves, user_data_path, Dataset, Date, DensityParams, DensityTable, KernelRelease,
     SubsystemMap,
 };
 use aprof_footprint::Abi;
@@ -30,7 +30,7 @@ pub enum DataCommand {
     /// Rebuild the data from a checkout of the kernel's CVE repository
     /// (git.kernel.org/pub/scm/linux/security/vulns.git).
     Update(UpdateArgs),
-    /// List the known CVEs a kernel has not got the fix for (mainline versions only).
+    /// List the known CVEs a kernel has not got the fix for (per stable branch).
     Cves(CvesArgs),
     /// CVEs per year per subsystem, with defect-decay weights.
     Density(DensityArgs),
@@ -250,18 +250,18 @@ fn update(args: UpdateArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn running_kernel() -> anyhow::Result<String> {
-    aprof_footprint::kernel::running_release()
-        .context("reading the running kernel's release (give --kernel X.Y.Z)")
+/// The kernel to check: `--kernel` as given, else the running kernel
+/// (with its distribution's own account of its base, when it gives one).
+pub fn kernel_release(given: Option<&str>) -> anyhow::Result<KernelRelease> {
+    match given {
+        Some(k) => KernelRelease::parse(k).map_err(anyhow::Error::from),
+        None => KernelRelease::running().map_err(|e| anyhow::anyhow!("{e} (give --kernel X.Y.Z)")),
+    }
 }
 
 fn cves(args: CvesArgs) -> anyhow::Result<u8> {
     let data = load(&args.source)?;
-    let release = match args.kernel {
-        Some(k) => k,
-        None => running_kernel()?,
-    };
-    let kernel = KernelVersion::parse_uname(&release)?;
+    let kernel = kernel_release(args.kernel.as_deref())?;
     let filter: Option<BTreeSet<String>> =
         (!args.subsystems.is_empty()).then(|| args.subsystems.iter().cloned().collect());
     let level = unfixed_cves(&data, &kernel, filter.as_ref());
@@ -270,27 +270,25 @@ fn cves(args: CvesArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
     println!(
-        "kernel {kernel} (from {release:?}); data of {}; mainline fixes only: stable backports are not visible",
+        "kernel {}; data of {}",
+        kernel.describe(),
         opt(level.data_date)
     );
-    if level.newer_than_data {
-        println!(
-            "note: this kernel is newer than the data; fixes after the data's date are unknown"
-        );
-    }
-    println!("{} known CVEs fixed after {kernel}:", level.cves.len());
+    println!("{}.", level.note);
     for cve in &level.cves {
         println!(
-            "  {:<16} fixed in {:<8} introduced in {:<8} cvss {:<4} {}",
+            "  {:<16} fix {:<9} mainline fix {:<7} introduced {:<7} cvss {:<4} {:<18} {}",
             cve.cve_id,
-            cve.fixed_in.to_string(),
+            opt(cve.fix),
+            opt(cve.fixed_in),
             opt(cve.introduced_in),
             opt(cve.cvss),
-            cve.subsystems.join(" ")
+            format!("{:?}", cve.basis),
+            cve.matched.join(" ")
         );
     }
     if filter.is_some() {
-        for (subsystem, ids) in &level.per_subsystem {
+        for (subsystem, ids) in &level.per_match {
             println!("{subsystem}: {}", ids.len());
         }
     }

@@ -5,7 +5,7 @@
 use super::models::emit;
 use super::output::Format;
 use anyhow::{bail, Context};
-use aprof_density::{DensityParams, DensityTable, KernelVersion, SubsystemMap};
+use aprof_density::{DensityParams, DensityTable, SubsystemMap};
 use aprof_footprint::Footprint;
 use aprof_guard::profile::{self, EvalContext, ProfileFormat};
 use aprof_report::workload::{workload_json, workload_markdown, workload_table, PatchSummary};
@@ -176,25 +176,9 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
     };
     let profile = score(&inputs).map_err(anyhow::Error::msg)?;
 
-    let release = match &args.kernel {
-        Some(k) => k.clone(),
-        None => aprof_footprint::kernel::running_release()
-            .context("reading the running kernel's release (give --kernel X.Y.Z)")?,
-    };
-    let kernel = KernelVersion::parse_uname(&release)
-        .map_err(|e| anyhow::anyhow!("kernel version '{release}': {e}"))?;
+    let kernel = super::data::kernel_release(args.kernel.as_deref())?;
     let level = aprof_density::unfixed_cves(&dataset, &kernel, Some(&reached_subsystems(&profile)));
-    let patch = PatchSummary {
-        kernel: release,
-        data_date: level.data_date.map(|d| d.to_string()),
-        newer_than_data: level.newer_than_data,
-        cve_ids: level.cves.iter().map(|c| c.cve_id.clone()).collect(),
-        per_subsystem: level
-            .per_subsystem
-            .iter()
-            .map(|(s, ids)| (s.clone(), ids.len()))
-            .collect(),
-    };
+    let patch = PatchSummary::of(&level);
     let format = if args.json { Format::Json } else { args.format };
     Ok(match format {
         Format::Table => workload_table(&profile, Some(&patch)),
