@@ -6,7 +6,8 @@
 //!   [`vulns::rebuild`] from the kernel's `vulns` repository).
 //! - [`SubsystemMap`] and [`reach_of_footprint`]: syscall + object class ->
 //!   kernel subsystems, with the evidence for each.
-//! - [`DensityTable`]: CVEs per year per subsystem with defect-decay weights.
+//! - [`DensityTable`]: CVE fixes per year per subsystem, with a separate
+//!   decay-weighted index; [`RateTable`]: the CVE fixes per year of a reach.
 //! - [`unfixed_cves`]: the patch-level check, per stable branch
 //!   ([`affected`]: which versions each CVE affects).
 //!
@@ -28,13 +29,20 @@ pub use releases::ReleaseTable;
 
 pub mod mapping;
 pub use mapping::{
-    reach_of_footprint, subsystems_of_footprint, Evidence, ObjectRule, Reach, ReachOptions,
-    SubsystemMap, SyscallMapping, Unmapped, Via,
+    reach_of_footprint, subsystems_of_footprint, Evidence, GatedReach, MapFiles, ObjectRule, Reach,
+    ReachOptions, SubsystemMap, SyscallMapping, Unmapped, Via,
 };
 
+pub mod units;
+pub use units::{Gate, GateState, Groups, Privileges, Scope, UserNamespaces};
+
 pub mod density;
+pub mod measures;
 pub mod patch;
-pub use density::{decay_weight, CveTerm, DensityParams, DensityTable, SubsystemDensity};
+pub use density::{
+    covered_units, decay_weight, reach_matcher, CveTerm, DensityParams, DensityTable, GatedTerm,
+    RateTable, RateTerm, ReachRate, SubsystemDensity, UNIT, UNIT_NOTE,
+};
 pub use patch::{
     is_unfixed_by_mainline, is_unfixed_in, unfixed_cves, unfixed_cves_matching, PatchLevel,
     UnfixedCve,

@@ -1,13 +1,17 @@
-//! Which kernel subsystems a footprint reaches: syscall -> subsystems where
+//! Which kernel code a footprint reaches: syscall -> the subsystems where
 //! its implementation lives, and object class (what an fd refers to) ->
-//! subsystems its operations dispatch to. The mapping is data in
-//! `data/subsystems/` (derived from the kernel source layout), embedded
-//! here; the CVE call-trace pairs in `data/cve/syscall_subsystem_evidence.csv`
-//! can optionally extend it.
+//! the subsystems its operations dispatch to. A "subsystem" is a bucket of
+//! the CVE data or a file group split out of one (`crate::units`). Reach
+//! that needs privileges (gated.tsv) is collected apart, with its gate,
+//! for the caller to open or not; the per-process baseline is flagged. The
+//! mapping is data in `data/subsystems/` (derived from the kernel source
+//! layout), embedded here; the CVE call-trace pairs in
+//! `data/cve/syscall_subsystem_evidence.csv` can optionally extend it.
 
+use crate::units::{parse_gated, parse_netns, Baseline, Gate, GatedRule, Groups, Trigger};
 use aprof_footprint::{Abi, Footprint, ObjectClass};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// The syscall entry code every syscall passes through.
@@ -133,8 +137,43 @@ pub struct SubsystemMap {
     syscalls: BTreeMap<String, SyscallMapping>,
     aliases: BTreeMap<String, String>,
     objects: Vec<ObjectRule>,
+    groups: Groups,
+    gated: Vec<GatedRule>,
+    baseline: Baseline,
+    netns_refused: BTreeSet<String>,
     evidence: Vec<EvidencePair>,
     cve_syscalls: Vec<CveSyscallLink>,
+}
+
+/// The text of the mapping files, for [`SubsystemMap::parse`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MapFiles<'a> {
+    pub syscalls: &'a str,
+    pub aliases: &'a str,
+    pub objects: &'a str,
+    pub groups: &'a str,
+    pub gated: &'a str,
+    pub baseline: &'a str,
+    pub netns: &'a str,
+    pub evidence: &'a str,
+    pub cve_syscalls: &'a str,
+}
+
+impl MapFiles<'static> {
+    /// The files embedded from `data/subsystems/` and `data/cve/`.
+    pub fn embedded() -> MapFiles<'static> {
+        MapFiles {
+            syscalls: include_str!("../../../data/subsystems/syscalls.tsv"),
+            aliases: include_str!("../../../data/subsystems/aliases.tsv"),
+            objects: include_str!("../../../data/subsystems/objects.tsv"),
+            groups: include_str!("../../../data/subsystems/groups.tsv"),
+            gated: include_str!("../../../data/subsystems/gated.tsv"),
+            baseline: include_str!("../../../data/subsystems/baseline.tsv"),
+            netns: include_str!("../../../data/subsystems/netns.tsv"),
+            evidence: include_str!("../../../data/cve/syscall_subsystem_evidence.csv"),
+            cve_syscalls: include_str!("../../../data/cve/cve_syscalls.csv"),
+        }
+    }
 }
 
 impl SubsystemMap {
@@ -142,26 +181,27 @@ impl SubsystemMap {
     pub fn embedded() -> &'static SubsystemMap {
         static MAP: OnceLock<SubsystemMap> = OnceLock::new();
         MAP.get_or_init(|| {
-            SubsystemMap::parse(
-                include_str!("../../../data/subsystems/syscalls.tsv"),
-                include_str!("../../../data/subsystems/aliases.tsv"),
-                include_str!("../../../data/subsystems/objects.tsv"),
-                include_str!("../../../data/cve/syscall_subsystem_evidence.csv"),
-                include_str!("../../../data/cve/cve_syscalls.csv"),
-            )
-            .expect("the embedded mapping parses (checked by tests)")
+            SubsystemMap::parse(&MapFiles::embedded())
+                .expect("the embedded mapping parses (checked by tests)")
         })
     }
 
     /// Parse the mapping files; an error names the file and line.
-    pub fn parse(
-        syscalls_tsv: &str,
-        aliases_tsv: &str,
-        objects_tsv: &str,
-        evidence_csv: &str,
-        cve_syscalls_csv: &str,
-    ) -> Result<SubsystemMap, String> {
-        let mut map = SubsystemMap::default();
+    pub fn parse(files: &MapFiles) -> Result<SubsystemMap, String> {
+        let (syscalls_tsv, aliases_tsv, objects_tsv, evidence_csv, cve_syscalls_csv) = (
+            files.syscalls,
+            files.aliases,
+            files.objects,
+            files.evidence,
+            files.cve_syscalls,
+        );
+        let mut map = SubsystemMap {
+            groups: Groups::parse(files.groups)?,
+            gated: parse_gated(files.gated)?,
+            baseline: Baseline::parse(files.baseline)?,
+            netns_refused: parse_netns(files.netns)?,
+            ..SubsystemMap::default()
+        };
         for (line_no, cells) in data_rows(syscalls_tsv, '\t', "syscall") {
             let [syscall, subsystems, via, source] = cells[..] else {
                 return Err(format!("syscalls.tsv line {line_no}: expected 4 columns"));
@@ -286,6 +326,75 @@ impl SubsystemMap {
         &self.cve_syscalls
     }
 
+    /// The file groups split out of buckets.
+    pub fn groups(&self) -> &Groups {
+        &self.groups
+    }
+
+    /// The reach that depends on privileges.
+    pub fn gated_rules(&self) -> &[GatedRule] {
+        &self.gated
+    }
+
+    /// The files every process runs.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
+    }
+
+    /// Socket families (normalised: `BLUETOOTH`) that refuse every network
+    /// namespace but the initial one.
+    pub fn netns_refused(&self) -> &BTreeSet<String> {
+        &self.netns_refused
+    }
+
+    /// True when `family` cannot be created outside the initial network namespace.
+    pub fn refuses_outside_initial_netns(&self, family: &str) -> bool {
+        self.netns_refused.contains(&normalize_socket_name(family))
+    }
+
+    /// Every socket a process may open in `family`, one object class per
+    /// detailed key of objects.tsv and gated.tsv (`AF_INET/TCP`,
+    /// `AF_INET/SOCK_RAW`, `AF_NETLINK/NETLINK_ROUTE`), plus the bare family.
+    pub fn sockets_of_family(&self, family: &str) -> Vec<ObjectClass> {
+        let wanted = normalize_socket_name(family);
+        let object_keys = self
+            .objects
+            .iter()
+            .filter(|r| r.kind == RuleKind::Socket)
+            .map(|r| r.key.clone());
+        let gated_keys = self.gated.iter().filter_map(|g| match &g.trigger {
+            Trigger::Socket(k) => Some(k.clone()),
+            _ => None,
+        });
+        let mut out = vec![ObjectClass::Socket {
+            family: family.to_owned(),
+            socket_type: String::new(),
+            protocol: String::new(),
+        }];
+        for key in object_keys.chain(gated_keys) {
+            let Some((f, detail)) = key.split_once('/') else {
+                continue;
+            };
+            if normalize_socket_name(f) != wanted {
+                continue;
+            }
+            let (socket_type, protocol) = if detail.to_ascii_uppercase().starts_with("SOCK_") {
+                (detail.to_owned(), String::new())
+            } else {
+                (String::new(), detail.to_owned())
+            };
+            let class = ObjectClass::Socket {
+                family: family.to_owned(),
+                socket_type,
+                protocol,
+            };
+            if !out.contains(&class) {
+                out.push(class);
+            }
+        }
+        out
+    }
+
     /// Names in an ABI's syscall table that have no mapping.
     pub fn unmapped_in_table(&self, abi: Abi) -> Vec<String> {
         abi.table()
@@ -301,6 +410,10 @@ impl SubsystemMap {
 pub struct ReachOptions {
     /// Add the syscall entry code ([`ENTRY_SUBSYSTEM`]) when any syscall ran.
     pub entry_code: bool,
+    /// The workload runs in the initial network namespace. When false,
+    /// socket families that refuse other namespaces reach nothing (they are
+    /// listed in [`Reach::refused`]).
+    pub initial_network_namespace: bool,
     /// Also add syscall -> subsystem pairs seen in at least this many CVE
     /// call traces (for syscalls that do not dispatch through an fd; those
     /// are covered by their objects). `None`: curated mapping only.
@@ -311,6 +424,7 @@ impl Default for ReachOptions {
     fn default() -> Self {
         ReachOptions {
             entry_code: true,
+            initial_network_namespace: true,
             cve_trace_min_cves: None,
         }
     }
@@ -346,6 +460,9 @@ pub enum Evidence {
     },
     /// Every syscall passes the entry code.
     Entry { syscalls: u64 },
+    /// The deployment reaches it for every process (a container's overlay
+    /// root, its veth and the host's NAT), whatever the workload does.
+    Runtime { why: String },
 }
 
 /// A part of a footprint the mapping could not place.
@@ -361,10 +478,27 @@ pub enum Unmapped {
     Dispatch { syscall: String, count: u64 },
 }
 
+/// Reach behind a gate: the footprint has the trigger, and the subsystems
+/// are reachable if the gate opens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GatedReach {
+    pub trigger: String,
+    pub subsystems: Vec<String>,
+    pub gate: Gate,
+    pub reason: String,
+}
+
 /// The kernel subsystems a footprint reaches, each with its evidence.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Reach {
     pub per_subsystem: BTreeMap<String, Vec<Evidence>>,
+    /// Reach that needs a privilege, with its gate (not in `per_subsystem`).
+    pub gated: Vec<GatedReach>,
+    /// At least one process ran: the per-process baseline applies.
+    pub processes: bool,
+    /// Socket families seen or allowed that the workload's network
+    /// namespace refuses (EAFNOSUPPORT): not counted.
+    pub refused: Vec<String>,
     pub unmapped: Vec<Unmapped>,
 }
 
@@ -382,7 +516,7 @@ impl Reach {
         self.per_subsystem.contains_key(subsystem)
     }
 
-    fn add(&mut self, subsystem: &str, evidence: Evidence) {
+    pub fn add(&mut self, subsystem: &str, evidence: Evidence) {
         self.per_subsystem
             .entry(subsystem.to_owned())
             .or_default()
@@ -458,12 +592,30 @@ pub fn reach_of_footprint(
             },
         );
     }
+    let refused = |family: &str| {
+        !options.initial_network_namespace && map.refuses_outside_initial_netns(family)
+    };
     for object in &footprint.objects {
+        if let ObjectClass::Socket { family, .. } = &object.class {
+            if refused(family) {
+                reach.refused.push(family.clone());
+                for syscall in object.syscalls.keys() {
+                    dispatching.remove(&map.canonical_name(syscall));
+                }
+                continue;
+            }
+        }
         let rules = map.rules_for(&object.class);
-        // A pipe has one kind of code; other kinds need a specific rule.
-        if !rules
+        // A pipe has one kind of code; other kinds need a specific rule
+        // (or a gated one: AF_PACKET needs CAP_NET_RAW for anything).
+        let gated = map
+            .gated
             .iter()
-            .any(|r| r.key != "*" || r.kind == RuleKind::Pipe)
+            .any(|g| trigger_matches_object(&g.trigger, &object.class));
+        if !gated
+            && !rules
+                .iter()
+                .any(|r| r.key != "*" || r.kind == RuleKind::Pipe)
         {
             reach.unmapped.push(Unmapped::Object {
                 class: object.class.clone(),
@@ -495,6 +647,10 @@ pub fn reach_of_footprint(
         }
         for value in arg.values.values() {
             let Some(family) = &value.name else { continue };
+            if refused(family) {
+                reach.refused.push(family.clone());
+                continue;
+            }
             let class = ObjectClass::Socket {
                 family: family.clone(),
                 socket_type: String::new(),
@@ -517,13 +673,88 @@ pub fn reach_of_footprint(
     for (syscall, count) in dispatching {
         reach.unmapped.push(Unmapped::Dispatch { syscall, count });
     }
+    reach.processes = total_calls > 0 || !footprint.processes.is_empty();
+    reach.gated = gated_reach(footprint, map, &reach);
     reach.unmapped.sort();
+    reach.refused.sort();
+    reach.refused.dedup();
     reach
+}
+
+/// The gated rules whose trigger the footprint has.
+fn gated_reach(footprint: &Footprint, map: &SubsystemMap, reach: &Reach) -> Vec<GatedReach> {
+    let syscalls: BTreeSet<String> = footprint
+        .syscalls
+        .values()
+        .flat_map(|m| m.keys())
+        .map(|name| map.canonical_name(name))
+        .collect();
+    let families: Vec<&str> = footprint
+        .arguments
+        .values()
+        .filter(|a| map.canonical_name(&a.syscall) == "socket" && a.index == 0)
+        .flat_map(|a| a.values.values().filter_map(|v| v.name.as_deref()))
+        .collect();
+    let refused: BTreeSet<String> = reach
+        .refused
+        .iter()
+        .map(|f| normalize_socket_name(f))
+        .collect();
+    let mut out = Vec::new();
+    for rule in &map.gated {
+        let hit = match &rule.trigger {
+            Trigger::Any => reach.processes,
+            Trigger::Syscall(name) => syscalls.contains(name),
+            Trigger::File(_) => footprint
+                .objects
+                .iter()
+                .any(|o| trigger_matches_object(&rule.trigger, &o.class)),
+            Trigger::Socket(key) => {
+                let family = key.split_once('/').map_or(key.as_str(), |(f, _)| f);
+                !refused.contains(&normalize_socket_name(family))
+                    && (footprint
+                        .objects
+                        .iter()
+                        .any(|o| trigger_matches_object(&rule.trigger, &o.class))
+                        || (!key.contains('/')
+                            && families
+                                .iter()
+                                .any(|f| normalize_socket_name(f) == normalize_socket_name(key))))
+            }
+        };
+        if hit {
+            out.push(GatedReach {
+                trigger: rule.trigger.label(),
+                subsystems: rule.subsystems.clone(),
+                gate: rule.gate.clone(),
+                reason: rule.reason.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn trigger_matches_object(trigger: &Trigger, class: &ObjectClass) -> bool {
+    match (trigger, class) {
+        (
+            Trigger::Socket(key),
+            ObjectClass::Socket {
+                family,
+                socket_type,
+                protocol,
+            },
+        ) => socket_key_matches(key, family, socket_type, protocol),
+        (
+            Trigger::File(fstype),
+            ObjectClass::File { fstype: f } | ObjectClass::Directory { fstype: f },
+        ) => normalize_fstype(f) == fstype.to_ascii_lowercase(),
+        _ => false,
+    }
 }
 
 /// Data rows of a TSV/CSV file: skips `#` comments, blank lines and the
 /// header (the line starting with `header_first`); yields 1-based line numbers.
-fn data_rows<'a>(
+pub(crate) fn data_rows<'a>(
     text: &'a str,
     separator: char,
     header_first: &'a str,
@@ -541,7 +772,7 @@ fn data_rows<'a>(
     })
 }
 
-fn split_subsystems(cell: &str) -> Vec<String> {
+pub(crate) fn split_subsystems(cell: &str) -> Vec<String> {
     cell.split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != "-")
@@ -572,7 +803,7 @@ fn normalize_anon(name: &str) -> String {
 }
 
 /// `AF_INET`/`PF_INET`/`inet` -> `INET`; `IPPROTO_TCP`/`tcp` -> `TCP`.
-fn normalize_socket_name(name: &str) -> String {
+pub(crate) fn normalize_socket_name(name: &str) -> String {
     let upper = name.trim().to_ascii_uppercase();
     let stripped = ["AF_", "PF_", "IPPROTO_"]
         .iter()

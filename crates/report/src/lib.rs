@@ -12,8 +12,9 @@ use aprof_score::{Measure, Profile};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use serde::Serialize;
 
-/// Version of the report JSON schema.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+/// Version of the report JSON schema. 2: one unit (CVE fixes per year)
+/// named in every document; kernel terms carry their reach.
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// A comparison of several profiles, as written in JSON.
 #[derive(Serialize)]
@@ -21,6 +22,7 @@ pub struct Comparison<'a> {
     pub schema_version: u32,
     pub kind: &'static str,
     pub unit: &'static str,
+    pub unit_note: &'static str,
     pub profiles: &'a [Profile],
 }
 
@@ -84,7 +86,18 @@ pub fn comparison_table(profiles: &[Profile]) -> String {
             }
         }));
     }
-    format!("{t}\nUnit: {}. VAP = Σ size_kloc × density; HAP = Σ size_kloc × density × width/entry_points over shared layers reached from inside the tenant's boundary. `aprof model` shows every term.\n", aprof_score::profile::UNIT)
+    format!("{t}\n{}\n", unit_footer())
+}
+
+/// What every comparison says about its unit and formulas.
+fn unit_footer() -> String {
+    format!(
+        "Unit: {} ({}). VAP = Σ layer terms; a Linux kernel's term is the CVE fixes per year in the kernel code the reference workload reaches (as `aprof score` computes it), other layers' size_kloc × density. HAP = Σ over shared layers reached from inside the tenant's boundary: a kernel's exposed reach, else size_kloc × density × width/entry_points. Window: fix dates {} to {}. `aprof model` shows every term.",
+        aprof_score::UNIT,
+        aprof_density::UNIT_NOTE,
+        aprof_density::density::WINDOW_FROM,
+        aprof_density::density::WINDOW_TO
+    )
 }
 
 /// The comparison as JSON with `schema_version`.
@@ -92,7 +105,8 @@ pub fn comparison_json(profiles: &[Profile]) -> String {
     let c = Comparison {
         schema_version: REPORT_SCHEMA_VERSION,
         kind: "model-comparison",
-        unit: aprof_score::profile::UNIT,
+        unit: aprof_score::UNIT,
+        unit_note: aprof_density::UNIT_NOTE,
         profiles,
     };
     serde_json::to_string_pretty(&c).expect("profiles serialise")
@@ -112,7 +126,7 @@ pub fn comparison_markdown(profiles: &[Profile]) -> String {
     for row in comparison_rows(profiles) {
         s.push_str(&md_row(&row));
     }
-    s.push_str(&format!("\nUnit: {}.\n", aprof_score::profile::UNIT));
+    s.push_str(&format!("\n{}\n", unit_footer()));
     s
 }
 
@@ -132,20 +146,24 @@ fn measure_rows(name: &str, m: &Measure) -> Vec<[String; 7]> {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
+            let opt = |v: Option<f64>, digits: usize| {
+                v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+            };
             [
                 name.to_owned(),
                 t.layer.clone(),
                 t.owner.to_string(),
-                fmt(t.size_kloc),
-                format!("{}", t.density),
+                opt(t.size_kloc, 1),
+                opt(t.density, 4),
                 format!(
-                    "{:.4}{}",
+                    "{:.4}{}; {}",
                     t.share,
                     if via.is_empty() {
                         String::new()
                     } else {
                         format!(" via {via}")
-                    }
+                    },
+                    t.formula
                 ),
                 fmt(t.value),
             ]
@@ -168,9 +186,9 @@ const TERM_HEADERS: [&str; 7] = [
     "layer",
     "owner",
     "size (KLOC)",
-    "density",
-    "share",
-    "value",
+    "density (fixes/KLOC-year)",
+    "share; formula",
+    "CVE fixes per year",
 ];
 
 /// Every term of a profile's four figures, one row each.
@@ -217,12 +235,12 @@ pub fn profile_table(p: &Profile) -> String {
         t.add_row(row);
     }
     format!(
-        "{} ({})\n{t}\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
+        "{} ({})\n{t}\nTenant share: {}. HAP entry points: {}.\n{}\n",
         p.title,
         p.model,
         pct(p.tenant_share),
         p.hap_width,
-        p.unit
+        unit_footer()
     )
 }
 
@@ -239,10 +257,10 @@ pub fn profile_markdown(p: &Profile) -> String {
         s.push_str(&md_row(&row));
     }
     s.push_str(&format!(
-        "\nTenant share: {}. HAP entry points: {}. Unit: {}.\n",
+        "\nTenant share: {}. HAP entry points: {}.\n\n{}\n",
         pct(p.tenant_share),
         p.hap_width,
-        p.unit
+        unit_footer()
     ));
     s
 }
@@ -263,8 +281,8 @@ pub fn comparison_html(profiles: &[Profile]) -> String {
         body.push_str(&html_table(&TERM_HEADERS, &term_rows(p)));
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>aprof report</title>\n<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;font-size:90%}}th{{background:#eee}}</style></head>\n<body>\n{body}<p>Unit: {}.</p>\n</body></html>\n",
-        aprof_score::profile::UNIT
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>aprof report</title>\n<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;font-size:90%}}th{{background:#eee}}</style></head>\n<body>\n{body}<p>{}</p>\n</body></html>\n",
+        svg::esc(&unit_footer())
     )
 }
 

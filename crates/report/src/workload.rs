@@ -1,6 +1,8 @@
-//! Rendering a scored workload: its VAP and HAP terms, ownership, guard gap
-//! and known-unfixed CVEs.
+//! Rendering a scored workload: its VAP and HAP terms in one named unit,
+//! ownership, the reach behind gates, the guard gap, the sensitivity of the
+//! figures, and the known-unfixed CVEs.
 
+use aprof_density::{GateState, ReachRate};
 use aprof_score::workload::{Hap, WorkloadProfile};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
@@ -17,6 +19,7 @@ pub struct PatchSummary {
     /// True when the kernel is newer than the data: the list is incomplete.
     pub newer_than_data: bool,
     pub cve_ids: Vec<String>,
+    /// Per reached subsystem (or "per-process baseline"): how many.
     pub per_subsystem: std::collections::BTreeMap<String, usize>,
     /// What the count means, in one sentence.
     pub note: String,
@@ -24,6 +27,12 @@ pub struct PatchSummary {
 
 impl PatchSummary {
     pub fn of(level: &aprof_density::PatchLevel) -> PatchSummary {
+        let mut per_subsystem = std::collections::BTreeMap::new();
+        for c in &level.cves {
+            for m in &c.matched {
+                *per_subsystem.entry(m.clone()).or_default() += 1;
+            }
+        }
         PatchSummary {
             kernel: level.kernel.release.clone(),
             compared: level.compared.to_string(),
@@ -31,34 +40,102 @@ impl PatchSummary {
             data_date: level.data_date.map(|d| d.to_string()),
             newer_than_data: level.newer_than_data,
             cve_ids: level.cves.iter().map(|c| c.cve_id.clone()).collect(),
-            per_subsystem: level
-                .per_match
-                .iter()
-                .map(|(s, ids)| (s.clone(), ids.len()))
-                .collect(),
+            per_subsystem,
             note: level.note.clone(),
         }
     }
 }
 
+/// A figure in the report: 1 decimal, `0` for zero.
 fn f(v: f64) -> String {
-    if v >= 100.0 {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
         format!("{v:.0}")
-    } else if v >= 1.0 {
-        format!("{v:.1}")
     } else {
-        format!("{v:.3}")
+        format!("{v:.1}")
     }
 }
 
-fn hap_rows(t: &mut Table, name: &str, h: &Hap) {
-    for k in &h.kernel_terms {
+fn gate_line(state: &GateState, gate: &str) -> (String, &'static str) {
+    match state {
+        GateState::Held(why) => (format!("reachable with {gate}: {why}"), "counted"),
+        GateState::UserNamespace(why) => (
+            format!("reachable only with {gate} in a user namespace: {why}"),
+            "counted",
+        ),
+        GateState::Closed(why) => (format!("not reachable: {why}"), "not counted"),
+    }
+}
+
+/// The first `n` items, then how many more.
+fn shorten(items: &[String], n: usize) -> String {
+    let mut s = items.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > n {
+        s.push_str(&format!(" and {} more", items.len() - n));
+    }
+    s
+}
+
+/// The rows of a kernel reach rate: the baseline, the subsystems (the
+/// largest `limit` of them), and one row per gate.
+fn rate_rows(t: &mut Table, figure: &str, rate: &ReachRate, limit: usize) {
+    if let Some(b) = &rate.baseline {
         t.add_row(vec![
-            name.to_owned(),
-            format!("kernel {}", k.subsystem),
-            f(k.density),
-            k.evidence.join(", "),
+            figure.to_owned(),
+            "kernel: fixed per-process cost".into(),
+            f(b.value),
+            format!(
+                "{} CVEs in code every process runs (exec, mm, signals, scheduler, entry)",
+                b.cves
+            ),
         ]);
+    }
+    let mut terms: Vec<_> = rate.terms.iter().filter(|t| t.value > 0.0).collect();
+    terms.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let shown = terms.len().min(limit);
+    for term in &terms[..shown] {
+        t.add_row(vec![
+            figure.to_owned(),
+            format!("kernel {}", term.subsystem),
+            f(term.value),
+            format!("{:.1} CVEs; {}", term.cves, shorten(&term.evidence, 4)),
+        ]);
+    }
+    if terms.len() > shown {
+        let rest: f64 = terms[shown..].iter().map(|t| t.value).sum();
+        t.add_row(vec![
+            figure.to_owned(),
+            format!("kernel: {} more subsystems", terms.len() - shown),
+            f(rest),
+            "--json lists every term".into(),
+        ]);
+    }
+    for g in &rate.gated {
+        let (line, counted) = gate_line(&g.state, &g.gate);
+        t.add_row(vec![
+            figure.to_owned(),
+            format!("kernel behind {} ({counted})", g.gate),
+            format!("+{}", f(g.value)),
+            format!(
+                "{line}; {} CVEs in {}; via {}",
+                g.cves,
+                shorten(&g.subsystems, 5),
+                shorten(&g.triggers, 3)
+            ),
+        ]);
+    }
+    t.add_row(vec![
+        figure.to_owned(),
+        "= kernel".into(),
+        f(rate.value),
+        format!("{} distinct CVEs / {:.4} years", rate.cves, rate.years),
+    ]);
+}
+
+fn hap_rows(t: &mut Table, name: &str, h: &Hap, limit: usize) {
+    if let Some(k) = &h.kernel {
+        rate_rows(t, name, k, limit);
     }
     for m in &h.model_terms {
         t.add_row(vec![
@@ -76,47 +153,71 @@ fn hap_rows(t: &mut Table, name: &str, h: &Hap) {
     ]);
 }
 
-/// A terminal report.
-pub fn workload_table(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
-    let mut s = format!(
-        "Workload profile under the {} model ({}). Syscalls are served by '{}' ({}, {}).\n",
+/// The lines above the table: the model, the unit, the privileges.
+fn header(p: &WorkloadProfile) -> String {
+    let ns = |u: &aprof_density::UserNamespaces| match u {
+        aprof_density::UserNamespaces::Allowed(why) => format!("yes ({why})"),
+        aprof_density::UserNamespaces::Denied(why) => format!("no ({why})"),
+    };
+    let caps = if p.privileges.capabilities.is_empty() {
+        "none".to_owned()
+    } else {
+        p.privileges
+            .capabilities
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "Workload profile under the {} model. Syscalls are served by '{}' ({}, {}).\n\
+         Unit: {}: {}. Window: {}.\n\
+         Privileges ({}): capabilities {caps}; {} network namespace; user namespaces: observed {}, exposed {}.\n",
         p.model,
-        p.unit,
         p.syscall_layer,
         p.syscall_layer_owner,
-        if p.syscall_layer_shared {
-            "shared"
-        } else {
-            "not shared"
-        }
-    );
+        if p.syscall_layer_shared { "shared" } else { "not shared" },
+        p.unit,
+        p.unit_note,
+        p.window.normalisation,
+        p.privileges.source,
+        if p.privileges.initial_network_namespace { "the initial" } else { "its own" },
+        ns(&p.privileges.user_namespaces_observed),
+        ns(&p.privileges.user_namespaces_exposed),
+    )
+}
+
+/// A terminal report.
+pub fn workload_table(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
+    let mut s = header(p);
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_header(vec!["figure", "term", "value", "why / formula"]);
-    for k in &p.kernel_terms {
-        t.add_row(vec![
-            "VAP".into(),
-            format!("kernel {}", k.subsystem),
-            f(k.density),
-            format!(
-                "{} CVEs in {:.2} y, decay-weighted; {}",
-                k.cves,
-                k.years,
-                k.evidence.join(", ")
-            ),
-        ]);
-    }
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "figure",
+        "term",
+        p.unit.as_str(),
+        "why / formula",
+    ]);
+    rate_rows(&mut t, "VAP", &p.kernel, usize::MAX);
     for c in &p.code_terms {
         t.add_row(vec![
             "VAP".into(),
             format!("code {}", c.path),
             f(c.value),
             format!(
-                "{} exec bytes × {} per MiB ({})",
-                c.exec_bytes, p.user_density_per_mib, c.owner
+                "{} exec bytes × {:.1} per MiB ({})",
+                c.exec_bytes, p.user_density.per_mib, c.owner
             ),
         ]);
     }
+    t.add_row(vec![
+        "VAP".into(),
+        "= userspace".into(),
+        f(p.user_vap),
+        format!(
+            "{:.1} per MiB of executable code: {}",
+            p.user_density.per_mib, p.user_density.basis
+        ),
+    ]);
     t.add_row(vec![
         "VAP".into(),
         "= total".into(),
@@ -125,17 +226,35 @@ pub fn workload_table(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> Stri
     ]);
     t.add_row(vec![
         "VAP".into(),
-        "tenant".into(),
-        f(p.tenant_vap),
-        String::new(),
+        "tenant / provider".into(),
+        format!("{} / {}", f(p.tenant_vap), f(p.provider_vap)),
+        "by the owners of the model's layers".into(),
     ]);
-    t.add_row(vec![
-        "VAP".into(),
-        "provider".into(),
-        f(p.provider_vap),
-        String::new(),
-    ]);
-    hap_rows(&mut t, "observed HAP", &p.observed_hap);
+    if p.observed_hap.kernel.is_some() {
+        t.add_row(vec![
+            "observed HAP".into(),
+            "kernel".into(),
+            f(p.kernel_vap),
+            "the kernel terms above: the kernel that serves the syscalls is shared".into(),
+        ]);
+        for m in &p.observed_hap.model_terms {
+            t.add_row(vec![
+                "observed HAP".into(),
+                format!("model layer {}", m.layer),
+                f(m.value),
+                m.via.clone(),
+            ]);
+        }
+        t.add_row(vec![
+            "observed HAP".into(),
+            "= total".into(),
+            f(p.observed_hap.value),
+            p.observed_hap.formula.clone(),
+        ]);
+    } else {
+        hap_rows(&mut t, "observed HAP", &p.observed_hap, 12);
+    }
+    hap_rows(&mut t, "exposed HAP", &p.exposed_hap, 12);
     s.push_str(&format!("{t}\n"));
     s.push_str(&summary(p, patch));
     s
@@ -143,19 +262,29 @@ pub fn workload_table(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> Stri
 
 fn summary(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
     let mut s = format!(
-        "VAP {} (kernel {}, userspace {}); tenant {}, provider {}.\nObserved HAP {} over {} subsystem(s); exposed HAP {} over {} subsystem(s) with guard: {}.\nA profile generated from this recording would remove {} of the exposed HAP (`aprof seccomp generate`).\n",
+        "VAP {} {} (kernel {}, userspace {}); tenant {}, provider {}.\nObserved HAP {}; exposed HAP {} with guard: {}.\nA profile generated from this recording would remove {} of the exposed HAP (`aprof seccomp generate`).\n",
         f(p.vap),
+        p.unit,
         f(p.kernel_vap),
         f(p.user_vap),
         f(p.tenant_vap),
         f(p.provider_vap),
         f(p.observed_hap.value),
-        p.observed_hap.kernel_terms.len(),
         f(p.exposed_hap.value),
-        p.exposed_hap.kernel_terms.len(),
         p.guard,
         f(p.removable_by_generated_profile),
     );
+    let sens = &p.sensitivity;
+    s.push_str(&format!(
+        "Sensitivity: with decay at a {}-year half-life (an index, not the figure) the kernel VAP is {} and the exposed kernel HAP {} (no decay: {} and {}); the userspace VAP is {}-{} over the density's range.\n",
+        sens.half_life_years,
+        f(sens.kernel_vap_index),
+        f(sens.exposed_hap_kernel_index),
+        f(p.kernel_vap),
+        f(p.exposed_hap.kernel.as_ref().map_or(0.0, |k| k.value)),
+        f(sens.user_vap_low),
+        f(sens.user_vap_high),
+    ));
     if let Some(patch) = patch {
         s.push_str(&format!(
             "Kernel {} (compared as {}): in the reached code, {}{}\n",
@@ -183,6 +312,12 @@ fn summary(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
             }
         ));
     }
+    if !p.refused_families.is_empty() {
+        s.push_str(&format!(
+            "Not counted: socket families its network namespace refuses (EAFNOSUPPORT): {}.\n",
+            p.refused_families.join(" ")
+        ));
+    }
     for n in &p.notes {
         s.push_str(&format!("Note: {n}\n"));
     }
@@ -199,15 +334,25 @@ fn summary(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
 /// Markdown.
 pub fn workload_markdown(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
     let mut s = format!(
-        "## Workload profile: `{}` model\n\n| figure | term | value | why |\n|---|---|---|---|\n",
-        p.model
+        "## Workload profile: `{}` model\n\n{}\n| figure | term | {} | why |\n|---|---|---|---|\n",
+        p.model,
+        header(p).replace('\n', "\n\n"),
+        p.unit
     );
-    for k in &p.kernel_terms {
+    let esc = |x: &str| x.replace('|', "\\|");
+    if let Some(b) = &p.kernel.baseline {
+        s.push_str(&format!(
+            "| VAP | kernel: fixed per-process cost | {} | {} CVEs |\n",
+            f(b.value),
+            b.cves
+        ));
+    }
+    for k in p.kernel.terms.iter().filter(|t| t.value > 0.0) {
         s.push_str(&format!(
             "| VAP | kernel {} | {} | {} |\n",
             k.subsystem,
-            f(k.density),
-            k.evidence.join(", ").replace('|', "\\|")
+            f(k.value),
+            esc(&k.evidence.join(", "))
         ));
     }
     for c in &p.code_terms {
@@ -222,16 +367,27 @@ pub fn workload_markdown(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> S
     s.push_str(&format!(
         "| VAP | **total** | **{}** | {} |\n",
         f(p.vap),
-        p.vap_formula
+        esc(&p.vap_formula)
     ));
     for (name, h) in [
         ("observed HAP", &p.observed_hap),
         ("exposed HAP", &p.exposed_hap),
     ] {
+        if let Some(k) = &h.kernel {
+            for g in &k.gated {
+                let (line, counted) = gate_line(&g.state, &g.gate);
+                s.push_str(&format!(
+                    "| {name} | kernel behind {} ({counted}) | +{} | {} |\n",
+                    g.gate,
+                    f(g.value),
+                    esc(&line)
+                ));
+            }
+        }
         s.push_str(&format!(
             "| {name} | **total** | **{}** | {} |\n",
             f(h.value),
-            h.formula
+            esc(&h.formula)
         ));
     }
     s.push('\n');
@@ -241,6 +397,12 @@ pub fn workload_markdown(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> S
 
 /// JSON with the profile and the patch summary.
 pub fn workload_json(p: &WorkloadProfile, patch: Option<&PatchSummary>) -> String {
-    let v = serde_json::json!({ "schema_version": crate::REPORT_SCHEMA_VERSION, "kind": "workload-profile", "profile": p, "patch_level": patch });
+    let v = serde_json::json!({
+        "schema_version": crate::REPORT_SCHEMA_VERSION,
+        "kind": "workload-profile",
+        "unit": p.unit,
+        "profile": p,
+        "patch_level": patch,
+    });
     serde_json::to_string_pretty(&v).expect("serialises") + "\n"
 }

@@ -76,8 +76,44 @@ pub struct Interface {
     /// All entry points of the layer this interface leads into; the reached
     /// share of the layer's code is `width / entry_points`.
     pub entry_points: u32,
+    /// The syscalls it allows by name, when they are known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<String>,
+    /// Into a kernel: the seccomp guard that bounds it (`docker-default`,
+    /// `firecracker`, `none`), when it is a shipped profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<String>,
+    /// Into a kernel: the objects the allowed syscalls act on, as
+    /// objects.tsv keys (`char 10:200`, `file ext4`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<String>,
+    pub source: Source,
+}
+
+/// Code every process of a deployment reaches, whatever it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeReach {
+    /// Subsystems (buckets or file groups).
+    pub subsystems: Vec<String>,
+    pub why: String,
+}
+
+/// What a process in this deployment holds, for the reach that depends on
+/// privileges (gated.tsv), and what the deployment itself reaches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelContainment {
+    /// `none`, `all`, `docker-default` (Docker's 14) or `CAP_X,CAP_Y`.
+    pub capabilities: String,
+    /// The capabilities are held in the initial user namespace.
+    pub initial_user_namespace: bool,
+    /// The workload has its own network namespace (families that refuse
+    /// non-initial namespaces are then unreachable).
+    pub own_network_namespace: bool,
+    /// The host lets unprivileged processes create user namespaces (the
+    /// Debian default); the guard must also allow it.
+    pub host_user_namespaces: bool,
+    #[serde(default)]
+    pub runtime_reach: Vec<RuntimeReach>,
     pub source: Source,
 }
 
@@ -95,12 +131,17 @@ pub struct Layer {
     pub density: f64,
     pub size_source: Source,
     pub density_source: Source,
+    /// A Linux kernel whose terms are computed from the embedded CVE data:
+    /// the CVE fixes per year in the code reached (`density_from =
+    /// "kernel-reach"`); `size_kloc` and `density` are then unused.
+    #[serde(default)]
+    pub kernel_reach: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interfaces: Vec<Interface>,
 }
 
 impl Layer {
-    /// Expected defects per year in the code traversed: `size_kloc × density`.
+    /// CVE fixes per year in the code traversed: `size_kloc × density`.
     pub fn weight(&self) -> f64 {
         self.size_kloc * self.density
     }
@@ -114,6 +155,10 @@ pub struct Stack {
     pub title: String,
     #[serde(default)]
     pub summary: String,
+    /// What a process in this deployment holds and reaches besides its
+    /// syscalls; `None`: an unprivileged process in the initial namespaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containment: Option<ModelContainment>,
     pub layers: Vec<Layer>,
 }
 
@@ -163,8 +208,35 @@ struct RawStack {
     title: Option<String>,
     #[serde(default)]
     summary: String,
+    containment: Option<Spanned<RawContainment>>,
     #[serde(default)]
     layers: Vec<Spanned<RawLayer>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContainment {
+    capabilities: String,
+    #[serde(default = "yes")]
+    initial_user_namespace: bool,
+    #[serde(default)]
+    own_network_namespace: bool,
+    #[serde(default)]
+    host_user_namespaces: bool,
+    #[serde(default)]
+    runtime_reach: Vec<RawRuntimeReach>,
+    source: Option<RawSource>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuntimeReach {
+    subsystems: String,
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -174,8 +246,12 @@ struct RawLayer {
     kind: Spanned<String>,
     owner: Spanned<String>,
     shared: Option<bool>,
-    size_kloc: Spanned<f64>,
-    density: Spanned<f64>,
+    size_kloc: Option<Spanned<f64>>,
+    density: Option<Spanned<f64>>,
+    /// `lines:BUCKET;BUCKET`: the size measured in the embedded line counts.
+    size_from: Option<Spanned<String>>,
+    /// `kernel-reach`, `cves:BUCKET;BUCKET` or `kernel-per-kloc`.
+    density_from: Option<Spanned<String>>,
     size_source: Option<RawSource>,
     density_source: Option<RawSource>,
     #[serde(default)]
@@ -201,6 +277,9 @@ struct RawInterface {
     entry_points_from: Option<Spanned<String>>,
     #[serde(default)]
     entries: Vec<String>,
+    guard: Option<Spanned<String>>,
+    #[serde(default)]
+    objects: Vec<String>,
     source: Option<RawSource>,
 }
 
@@ -288,10 +367,41 @@ pub fn parse_stack(file: &str, text: &str) -> Result<Stack, StackError> {
             }
         }
     }
+    let containment = match &raw.containment {
+        None => None,
+        Some(c) => {
+            let span = c.span();
+            let c = c.get_ref();
+            crate::guards::capability_set(&c.capabilities)
+                .map_err(|e| ctx.err(span.clone(), "containment.capabilities", e))?;
+            Some(ModelContainment {
+                capabilities: c.capabilities.clone(),
+                initial_user_namespace: c.initial_user_namespace,
+                own_network_namespace: c.own_network_namespace,
+                host_user_namespaces: c.host_user_namespaces,
+                runtime_reach: c
+                    .runtime_reach
+                    .iter()
+                    .map(|r| RuntimeReach {
+                        subsystems: r
+                            .subsystems
+                            .split(';')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        why: r.why.clone(),
+                    })
+                    .collect(),
+                source: source(&ctx, span, c.source.as_ref())?,
+            })
+        }
+    };
     Ok(Stack {
         name,
         title: raw.title.unwrap_or_default(),
         summary: raw.summary,
+        containment,
         layers,
     })
 }
@@ -322,18 +432,28 @@ fn check_layer(ctx: &Ctx, span: Range<usize>, raw: &RawLayer) -> Result<Layer, S
             ))
         }
     };
-    let size = *raw.size_kloc.get_ref();
+    let measured = crate::measured::resolve_layer(
+        raw.size_kloc.as_ref().map(|s| (*s.get_ref(), s.span())),
+        raw.density.as_ref().map(|s| (*s.get_ref(), s.span())),
+        raw.size_from
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span())),
+        raw.density_from
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span())),
+    )
+    .map_err(|(at, field, message)| ctx.err(at.unwrap_or(span.clone()), field, message))?;
+    let (size, density) = (measured.size_kloc, measured.density);
     if !size.is_finite() || size < 0.0 {
         return Err(ctx.err(
-            raw.size_kloc.span(),
+            span.clone(),
             "layers.size_kloc",
             format!("size must be a number ≥ 0, not {size}"),
         ));
     }
-    let density = *raw.density.get_ref();
     if !density.is_finite() || density < 0.0 {
         return Err(ctx.err(
-            raw.density.span(),
+            span.clone(),
             "layers.density",
             format!("density must be a number ≥ 0, not {density}"),
         ));
@@ -353,6 +473,21 @@ fn check_layer(ctx: &Ctx, span: Range<usize>, raw: &RawLayer) -> Result<Layer, S
     for ri in &raw.interfaces {
         interfaces.push(check_interface(ctx, ri.span(), ri.get_ref())?);
     }
+    let mut size_source = source(ctx, span.clone(), raw.size_source.as_ref())?;
+    let mut density_source = source(ctx, span.clone(), raw.density_source.as_ref())?;
+    if let Some(note) = measured.size_note {
+        size_source.note = format!("{} [{note}]", size_source.note);
+    }
+    if let Some(note) = measured.density_note {
+        density_source.note = format!("{} [{note}]", density_source.note);
+    }
+    if measured.kernel_reach && !matches!(kind, LayerKind::HostKernel | LayerKind::GuestKernel) {
+        return Err(ctx.err(
+            span,
+            "layers.density_from",
+            "kernel-reach is for host-kernel and guest-kernel layers",
+        ));
+    }
     Ok(Layer {
         name: raw.name.get_ref().clone(),
         kind,
@@ -360,8 +495,9 @@ fn check_layer(ctx: &Ctx, span: Range<usize>, raw: &RawLayer) -> Result<Layer, S
         shared,
         size_kloc: size,
         density,
-        size_source: source(ctx, span.clone(), raw.size_source.as_ref())?,
-        density_source: source(ctx, span, raw.density_source.as_ref())?,
+        size_source,
+        density_source,
+        kernel_reach: measured.kernel_reach,
         interfaces,
     })
 }
@@ -401,11 +537,29 @@ fn check_interface(
             (None, None) => Ok(None),
         }
     };
-    let width = count(&raw.width, &raw.width_from, "interfaces.width")?.ok_or_else(|| {
+    let derived = match (&raw.guard, raw.entries.is_empty()) {
+        (Some(g), _) => crate::guards::model_guard(g.get_ref())
+            .map(|g| Some(g.allowed_x86_64()))
+            .map_err(|e| ctx.err(g.span(), "interfaces.guard", e))?,
+        (None, false) => Some(raw.entries.len() as u32),
+        (None, true) => None,
+    };
+    let width = match (count(&raw.width, &raw.width_from, "interfaces.width")?, derived) {
+        (Some(w), Some(d)) if w != d => {
+            return Err(ctx.err(
+                span.clone(),
+                "interfaces.width",
+                format!("width {w} disagrees with the {d} syscalls its guard or entries allow"),
+            ))
+        }
+        (Some(w), _) => Some(w),
+        (None, d) => d,
+    }
+    .ok_or_else(|| {
         ctx.err(
             span.clone(),
             "interfaces.width",
-            "missing: how many entry points the interface offers",
+            "missing: how many entry points the interface offers (width, width_from, guard or entries)",
         )
     })?;
     let entry_points = count(
@@ -428,12 +582,26 @@ fn check_interface(
             "a layer reached through an interface has at least one entry point",
         ));
     }
+    let guard = match &raw.guard {
+        Some(g) => {
+            crate::guards::model_guard(g.get_ref())
+                .map_err(|e| ctx.err(g.span(), "interfaces.guard", e))?;
+            Some(g.get_ref().clone())
+        }
+        None => None,
+    };
+    for object in &raw.objects {
+        crate::guards::object_class(object)
+            .map_err(|e| ctx.err(span.clone(), "interfaces.objects", e))?;
+    }
     Ok(Interface {
         name: raw.name.clone().unwrap_or_else(|| "calls".into()),
         from: raw.from.get_ref().clone(),
         width,
         entry_points,
         entries: raw.entries.clone(),
+        guard,
+        objects: raw.objects.clone(),
         source: source(ctx, span, raw.source.as_ref())?,
     })
 }

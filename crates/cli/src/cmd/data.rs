@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context};
 use aprof_density::{
-    density::{DEFAULT_HALF_LIFE_YEARS, DEFAULT_MISSING_CVSS},
+    density::{DEFAULT_MISSING_CVSS, REFERENCE_HALF_LIFE_YEARS, WINDOW_RELEASES},
     unfixed_cves, user_data_path, Dataset, Date, DensityParams, DensityTable, KernelRelease,
     SubsystemMap,
 };
@@ -32,7 +32,7 @@ pub enum DataCommand {
     Update(UpdateArgs),
     /// List the known CVEs a kernel has not got the fix for (per stable branch).
     Cves(CvesArgs),
-    /// CVEs per year per subsystem, with defect-decay weights.
+    /// CVE fixes per year per subsystem, with a decay-weighted index beside them.
     Density(DensityArgs),
     /// Coverage of the syscall and object-class -> subsystem mapping.
     Map(MapArgs),
@@ -91,22 +91,22 @@ pub struct CvesArgs {
 
 #[derive(clap::Args)]
 pub struct DensityArgs {
-    /// Subsystems to show (repeatable). Default: the densest ones.
+    /// Subsystems to show (repeatable): a bucket (`net/sched`) or a file
+    /// group (`net/sched:tc`). Default: the densest buckets.
     #[arg(long = "subsystem", value_name = "SUBSYSTEM")]
     pub subsystems: Vec<String>,
-    /// Window start (fix date, YYYY-MM-DD). Default: 2024-02-12, the CNA's start.
+    /// Window start (fix date, YYYY-MM-DD). Default: 2024-01-08, after Linux 6.7.
     #[arg(long)]
     pub from: Option<String>,
-    /// Window end (fix date, YYYY-MM-DD). Default: the data's date.
+    /// Window end (fix date, YYYY-MM-DD). Default: 2026-08-16, Linux 7.2.
     #[arg(long)]
     pub to: Option<String>,
-    /// Defect-decay half-life in years.
-    #[arg(long, default_value_t = DEFAULT_HALF_LIFE_YEARS)]
-    pub half_life: f64,
-    /// Weight every CVE 1 regardless of the age of the code.
-    #[arg(long)]
-    pub no_decay: bool,
-    /// Multiply weights by CVSS/10.
+    /// Half-life in years of the decay-weighted index shown beside the
+    /// figures (0: no decay, the index equals the figure). Default: 4, for
+    /// comparison only.
+    #[arg(long, value_name = "YEARS")]
+    pub half_life: Option<f64>,
+    /// Multiply the index weights by CVSS/10.
     #[arg(long)]
     pub cvss: bool,
     /// CVSS score assumed when a CVE has none (with --cvss).
@@ -118,6 +118,9 @@ pub struct DensityArgs {
     /// List every CVE term of each subsystem shown.
     #[arg(long)]
     pub terms: bool,
+    /// Also list the CVEs of the window per mainline release.
+    #[arg(long)]
+    pub by_release: bool,
     #[command(flatten)]
     pub source: DataSourceArgs,
     #[arg(long)]
@@ -304,25 +307,24 @@ fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
 
 fn density(args: DensityArgs) -> anyhow::Result<u8> {
     let data = load(&args.source)?;
-    let mut params = DensityParams::cna_period(&data);
+    let mut params = DensityParams::standard();
     if let Some(from) = &args.from {
         params.from = parse_date(from, "--from")?;
     }
     if let Some(to) = &args.to {
         params.to = parse_date(to, "--to")?;
     }
-    if params.to <= params.from {
+    if params.to < params.from {
         bail!(
-            "the window is empty: --to {} is not after --from {}",
+            "the window is empty: --to {} is before --from {}",
             params.to,
             params.from
         );
     }
-    if !(args.half_life.is_finite() && args.half_life > 0.0) {
-        bail!(
-            "--half-life must be a positive number of years, got {}",
-            args.half_life
-        );
+    if let Some(h) = args.half_life {
+        params = params
+            .with_half_life(h)
+            .map_err(|e| anyhow::anyhow!("--half-life: {e}"))?;
     }
     if !(0.0..=10.0).contains(&args.missing_cvss) {
         bail!(
@@ -330,13 +332,16 @@ fn density(args: DensityArgs) -> anyhow::Result<u8> {
             args.missing_cvss
         );
     }
-    params.half_life_years = (!args.no_decay).then_some(args.half_life);
     params.cvss_weighting = args.cvss;
     params.missing_cvss = args.missing_cvss;
     let table = DensityTable::compute(&data, &params);
     let mut shown: Vec<_> = if args.subsystems.is_empty() {
         let mut all: Vec<_> = table.per_subsystem.values().cloned().collect();
-        all.sort_by(|a, b| b.weighted_per_year.total_cmp(&a.weighted_per_year));
+        all.sort_by(|a, b| {
+            b.cves_per_year
+                .total_cmp(&a.cves_per_year)
+                .then_with(|| a.subsystem.cmp(&b.subsystem))
+        });
         all.truncate(args.top);
         all
     } else {
@@ -347,51 +352,81 @@ fn density(args: DensityArgs) -> anyhow::Result<u8> {
             d.terms.clear();
         }
     }
+    let decay_off = params.decay_off();
     if args.json {
         print_json(serde_json::json!({
             "schema_version": SCHEMA_VERSION,
+            "unit": aprof_density::UNIT,
+            "unit_note": aprof_density::UNIT_NOTE,
             "params": table.params,
             "years": table.years,
+            "normalisation": "per year: CVEs fixed in the window / its length in years",
+            "index_half_life_years": if decay_off { None } else { Some(table.index_half_life_years) },
             "cves_in_window": table.cves_in_window,
+            "per_release": table.per_release,
             "subsystems": shown,
         }))?;
         return Ok(0);
     }
-    let decay = params
-        .half_life_years
-        .map_or_else(|| "off".to_owned(), |h| format!("half-life {h} years"));
+    let index = if decay_off {
+        "decay off (--half-life 0): the index equals the figure".to_owned()
+    } else if params.half_life_years.is_some() {
+        format!("half-life {} years", table.index_half_life_years)
+    } else {
+        format!("half-life {REFERENCE_HALF_LIFE_YEARS} years (for comparison; --half-life H sets it, 0 turns decay off)")
+    };
+    let standard =
+        params.from == DensityParams::standard().from && params.to == DensityParams::standard().to;
     println!(
-        "window {} .. {} = {:.4} years (fix dates); {} CVEs in window; decay {decay}; CVSS weighting {}",
+        "window {} .. {} = {:.4} years of fix dates{}; {} CVEs in the window; normalised per year",
         params.from,
         params.to,
         table.years,
+        if standard {
+            format!(" (the fixes of mainline releases {WINDOW_RELEASES})")
+        } else {
+            String::new()
+        },
         table.cves_in_window,
+    );
+    println!(
+        "unit: {} ({})",
+        aprof_density::UNIT,
+        aprof_density::UNIT_NOTE
+    );
+    println!(
+        "decay-weighted index: {index}; CVSS weighting {}",
         if params.cvss_weighting { "on" } else { "off" }
     );
     println!(
-        "{:<28} {:>6} {:>8} {:>10} {:>9} {:>12}",
-        "subsystem", "CVEs", "no-age", "weighted", "CVEs/yr", "weighted/yr"
+        "{:<28} {:>6} {:>12} {:>8} {:>12}",
+        "subsystem", "CVEs", "fixes/year", "no-age", "index/year"
     );
     for d in &shown {
         println!(
-            "{:<28} {:>6} {:>8} {:>10.4} {:>9.4} {:>12.4}",
-            d.subsystem,
-            d.cves,
-            d.unknown_age,
-            d.weighted_cves,
-            d.cves_per_year,
-            d.weighted_per_year
+            "{:<28} {:>6} {:>12.4} {:>8} {:>12.4}",
+            d.subsystem, d.cves, d.cves_per_year, d.unknown_age, d.index_per_year
         );
         for t in &d.terms {
             println!(
-                "    {:<16} fixed {} introduced {} age {} decay {:.4} cvss-factor {:.2} weight {:.4}",
+                "    {:<16} fixed {} introduced {} age {} decay {:.4} cvss-factor {:.2} index weight {:.4}",
                 t.cve_id,
                 t.fixed_date,
                 opt(t.introduced_date),
                 t.age_years.map_or_else(|| "-".to_owned(), |a| format!("{a:.4}")),
                 t.decay_weight,
                 t.cvss_factor,
-                t.weight
+                t.index_weight
+            );
+        }
+    }
+    if args.by_release {
+        let total: usize = table.per_release.iter().map(|(_, n)| n).sum();
+        println!("CVEs of the window per mainline release (the release whose cycle the fix date falls in):");
+        for (release, n) in &table.per_release {
+            println!(
+                "  {release:<8} {n:>6}  {:>5.1}%",
+                100.0 * *n as f64 / total.max(1) as f64
             );
         }
     }

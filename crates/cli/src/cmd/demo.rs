@@ -1,11 +1,20 @@
 //! `aprof demo`: the main job on a built-in default. Records a small real
-//! workload (aprof itself serving one TCP request, writing and reading a
-//! file, and running a child), scores it as a container under Docker's
-//! default profile, and shows what a generated profile would remove.
+//! workload that is not aprof itself: a Python network service
+//! (`data/workloads/echo_service.py`: a TCP echo on 127.0.0.1 from a
+//! thread, file I/O and a child process), or, where there is no python3, a
+//! /bin/sh one (file I/O and children). It scores it as a container under
+//! Docker's default profile and shows what a generated profile would remove.
 
 use super::output::Format;
 use super::score::{report, ScoringArgs};
-use std::io::{Read, Write};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The Python workload, embedded so that the demo runs from any directory.
+const ECHO_SERVICE_PY: &str = include_str!("../../../../data/workloads/echo_service.py");
+
+/// The fallback workload for a machine without python3.
+const SHELL_WORKLOAD: &str = "d=$(mktemp -d) && echo 'attack profile' > \"$d/data.txt\" && cat \"$d/data.txt\" > /dev/null && rm -r \"$d\" && true";
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,10 +28,42 @@ pub struct Args {
     pub output: Option<std::path::PathBuf>,
 }
 
+/// An executable of this name on PATH.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The demo's workload directory, removed when dropped.
+struct WorkDir(PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let exe = std::env::current_exe()?;
-    let argv = vec![exe.into_os_string(), "demo-workload".into()];
-    eprintln!("aprof: recording the built-in demo workload (a TCP echo on 127.0.0.1, file I/O, a thread and a child process) ...");
+    let work = WorkDir(std::env::temp_dir().join(format!("aprof-demo-{}", std::process::id())));
+    std::fs::create_dir_all(&work.0)?;
+    let (argv, what): (Vec<OsString>, &str) = match on_path("python3") {
+        Some(python) => {
+            let script = work.0.join("echo_service.py");
+            std::fs::write(&script, ECHO_SERVICE_PY)?;
+            (
+                vec![python.into_os_string(), script.into_os_string()],
+                "a Python network service: a TCP echo on 127.0.0.1 from a thread, file I/O and a child process",
+            )
+        }
+        None => (
+            vec!["/bin/sh".into(), "-c".into(), SHELL_WORKLOAD.into()],
+            "a /bin/sh workload (no python3 here): file I/O and child processes",
+        ),
+    };
+    eprintln!("aprof: recording the demo workload, {what} ...");
     let rec = aprof_record::record(
         &aprof_record::Target::Launch(argv),
         &aprof_record::RecordOptions::default(),
@@ -46,8 +87,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// The demo workload itself (run by `aprof demo` under the recorder).
+/// aprof's own small workload (a TCP echo, file I/O, a thread and a child),
+/// kept as the hidden `demo-workload` command for tests that need a
+/// workload with no interpreter; `aprof demo` no longer scores it.
 pub fn workload() -> anyhow::Result<u8> {
+    use std::io::{Read, Write};
     let dir = std::env::temp_dir().join(format!("aprof-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("data.txt");

@@ -5,14 +5,12 @@
 use super::models::emit;
 use super::output::Format;
 use anyhow::{bail, Context};
-use aprof_density::{DensityParams, DensityTable, SubsystemMap};
+use aprof_density::{Dataset, DensityParams, Privileges, RateTable, SubsystemMap, UserNamespaces};
 use aprof_footprint::Footprint;
 use aprof_guard::profile::{self, EvalContext, ProfileFormat};
 use aprof_report::workload::{workload_json, workload_markdown, workload_table, PatchSummary};
 use aprof_score::catalogue;
-use aprof_score::workload::{
-    reached_subsystems, score, Guard, WorkloadInputs, DEFAULT_USER_DENSITY_PER_MIB,
-};
+use aprof_score::workload::{score, Containment, Guard, UserDensity, WorkloadInputs};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -27,21 +25,24 @@ pub struct ScoringArgs {
     /// The seccomp guard: an OCI, Docker or SPO profile; `docker-default` for Docker's.
     #[arg(long, conflicts_with = "pid")]
     pub profile: Option<String>,
-    /// Take the guard from the seccomp filters of this running process.
+    /// Take the guard and the privileges from this running process (its
+    /// seccomp filters, capabilities and namespaces, as `aprof inspect` reads them).
     #[arg(long)]
     pub pid: Option<i32>,
     /// Kernel for the patch-level check (default: this host's `uname -r`).
     #[arg(long)]
     pub kernel: Option<String>,
-    /// Defect-decay half-life in years; 0 turns decay off.
-    #[arg(long, default_value_t = aprof_density::density::DEFAULT_HALF_LIFE_YEARS)]
-    pub half_life: f64,
-    /// Weight each CVE by its CVSS score / 10.
+    /// Half-life in years of the decay-weighted index shown beside the
+    /// figures (the figures themselves are never decayed); 0 means no decay.
+    #[arg(long, value_name = "YEARS")]
+    pub half_life: Option<f64>,
+    /// Weight each CVE of the decay-weighted index by its CVSS score / 10.
     #[arg(long)]
     pub cvss: bool,
-    /// Userspace density, expected CVEs per MiB of executable code per year.
-    #[arg(long, default_value_t = DEFAULT_USER_DENSITY_PER_MIB)]
-    pub user_density: f64,
+    /// Userspace density, CVE fixes per MiB of executable code per year
+    /// (default: the kernel's measured rate per line at 17 KiB per KLOC).
+    #[arg(long, value_name = "PER_MIB")]
+    pub user_density: Option<f64>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Shorthand for --format json.
@@ -57,9 +58,9 @@ impl Default for ScoringArgs {
             profile: None,
             pid: None,
             kernel: None,
-            half_life: aprof_density::density::DEFAULT_HALF_LIFE_YEARS,
+            half_life: None,
             cvss: false,
-            user_density: DEFAULT_USER_DENSITY_PER_MIB,
+            user_density: None,
             format: Format::Table,
             json: false,
         }
@@ -115,16 +116,34 @@ pub fn run_profile(args: ProfileArgs) -> anyhow::Result<u8> {
 }
 
 pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
-    let non_negative = |v: f64| v.is_finite() && v >= 0.0;
-    if !non_negative(args.half_life) || !non_negative(args.user_density) {
-        bail!("--half-life and --user-density must be numbers ≥ 0");
+    let mut params = DensityParams::standard();
+    if let Some(h) = args.half_life {
+        params = params
+            .with_half_life(h)
+            .map_err(|e| anyhow::anyhow!("--half-life: {e}"))?;
     }
+    params.cvss_weighting = args.cvss;
+    let user_density = match args.user_density {
+        Some(v) if v.is_finite() && v >= 0.0 => UserDensity::per_mib(v),
+        Some(v) => bail!("--user-density must be a number ≥ 0, not {v}"),
+        None => UserDensity::standard(),
+    };
     let model = match &args.model_file {
         Some(path) => catalogue::load(path)?,
         None => catalogue::built_in_model(&args.model).with_context(|| {
             let known: Vec<String> = catalogue::built_in().into_iter().map(|s| s.name).collect();
             format!("no model '{}' (known: {})", args.model, known.join(", "))
         })?,
+    };
+    let host_sysctls = Privileges::host_sysctls();
+    let mut containment = match Containment::of_model(&model, &host_sysctls) {
+        Some(mut c) => {
+            // The model says what the deployment grants; this host says
+            // whether unprivileged user namespaces exist.
+            c.privileges.user_namespaces = Privileges::host_allows_user_namespaces(&host_sysctls);
+            c
+        }
+        None => Containment::of_footprint(fp, &host_sysctls),
     };
     let (policy, label) = match (&args.profile, args.pid) {
         (Some(p), _) => {
@@ -142,15 +161,18 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
             (Some(loaded.policy), format!("seccomp profile {p}"))
         }
         (None, Some(pid)) => {
-            let live = aprof_guard::live::guard_of_pid(pid)?;
-            if live.filters.is_empty() {
+            let live = aprof_guard::containment::inspect(Some(pid))
+                .with_context(|| format!("cannot inspect process {pid}"))?;
+            containment.privileges = live_privileges(&live, &host_sysctls);
+            let filters = aprof_guard::live::guard_of_pid(pid)?;
+            if filters.filters.is_empty() {
                 (None, format!("process {pid} has no seccomp filter"))
             } else {
                 (
-                    Some(live.policy),
+                    Some(filters.policy),
                     format!(
                         "the {} seccomp filter(s) of process {pid}",
-                        live.filters.len()
+                        filters.filters.len()
                     ),
                 )
             }
@@ -161,28 +183,58 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
         Some(p) => Guard::Seccomp { label, policy: p },
         None => Guard::None,
     };
-    let dataset = aprof_density::Dataset::load_default()?;
-    let mut params = DensityParams::cna_period(&dataset);
-    params.half_life_years = (args.half_life > 0.0).then_some(args.half_life);
-    params.cvss_weighting = args.cvss;
-    let density = DensityTable::compute(&dataset, &params);
+    let dataset = Dataset::load_default()?;
+    let map = SubsystemMap::embedded();
+    let rates = RateTable::compute(&dataset, &params, map);
     let inputs = WorkloadInputs {
         footprint: fp,
         model: &model,
         guard,
-        density: &density,
-        map: SubsystemMap::embedded(),
-        user_density_per_mib: args.user_density,
+        rates: &rates,
+        map,
+        user_density,
+        containment,
     };
-    let profile = score(&inputs).map_err(anyhow::Error::msg)?;
-
+    let scored = score(&inputs).map_err(anyhow::Error::msg)?;
     let kernel = super::data::kernel_release(args.kernel.as_deref())?;
-    let level = aprof_density::unfixed_cves(&dataset, &kernel, Some(&reached_subsystems(&profile)));
-    let patch = PatchSummary::of(&level);
+    let patch = PatchSummary::of(&scored.patch_level(&dataset, &kernel, map));
+    let profile = &scored.profile;
     let format = if args.json { Format::Json } else { args.format };
     Ok(match format {
-        Format::Table => workload_table(&profile, Some(&patch)),
-        Format::Json => workload_json(&profile, Some(&patch)),
-        Format::Markdown | Format::Html => workload_markdown(&profile, Some(&patch)),
+        Format::Table => workload_table(profile, Some(&patch)),
+        Format::Json => workload_json(profile, Some(&patch)),
+        Format::Markdown | Format::Html => workload_markdown(profile, Some(&patch)),
     })
+}
+
+/// The privileges of a live process, as `aprof inspect` reads them.
+fn live_privileges(
+    live: &aprof_guard::containment::Containment,
+    host_sysctls: &std::collections::BTreeMap<String, String>,
+) -> Privileges {
+    let ns_differs = |kind: &str| {
+        live.namespaces
+            .iter()
+            .find(|n| n.kind == kind)
+            .and_then(|n| n.differs_from_host)
+    };
+    Privileges {
+        capabilities: live
+            .capabilities
+            .effective
+            .as_ref()
+            .map(|s| s.names.iter().cloned().collect())
+            .unwrap_or_default(),
+        initial_user_namespace: live.capabilities.in_initial_user_namespace.unwrap_or(false),
+        initial_network_namespace: ns_differs("net") == Some(false),
+        user_namespaces: match Privileges::host_allows_user_namespaces(host_sysctls) {
+            UserNamespaces::Allowed(why) => UserNamespaces::Allowed(why),
+            denied => denied,
+        },
+        sysctls: host_sysctls.clone(),
+        source: format!(
+            "process {} as aprof inspect reads it (/proc/{}/status, /proc/{}/ns)",
+            live.pid, live.pid, live.pid
+        ),
+    }
 }
