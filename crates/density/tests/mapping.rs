@@ -225,7 +225,6 @@ fn ioctl_on_dev_kvm_reaches_kvm() {
 #[test]
 fn syscalls_of_their_own_subsystems() {
     let cases: &[(&str, &[&str])] = &[
-        ("bpf", &["kernel/bpf"]),
         ("io_uring_setup", &["io_uring"]),
         ("io_uring_enter", &["io_uring"]),
         ("io_uring_register", &["io_uring"]),
@@ -245,6 +244,16 @@ fn syscalls_of_their_own_subsystems() {
             assert!(reach.contains(s), "{name} should reach {s}");
         }
     }
+    // bpf reaches the verifier only behind a gate (CAP_BPF, or unprivileged BPF on).
+    let reach = subsystems_of_footprint(&footprint(&["bpf"], &[]));
+    assert!(!reach.contains("kernel/bpf"));
+    let gated = reach
+        .gated
+        .iter()
+        .find(|g| g.trigger == "syscall bpf")
+        .expect("bpf is gated");
+    assert!(gated.subsystems.iter().any(|s| s == "kernel/bpf"));
+    assert!(gated.gate.label().contains("CAP_BPF@init"));
 }
 
 #[test]
@@ -267,12 +276,14 @@ fn every_x86_64_syscall_is_mapped() {
     assert!(unmapped_i386.len() <= 10, "{unmapped_i386:?}");
     // Subsystem names must be buckets the CVE data uses (or known-empty ones).
     let data = aprof_density::Dataset::embedded();
-    let known: BTreeSet<&str> = data.subsystem_counts().keys().copied().collect();
+    let mut known: BTreeSet<&str> = data.subsystem_counts().keys().copied().collect();
+    known.extend(map.groups().all().iter().map(|g| g.name.as_str()));
     let mut unknown = BTreeSet::new();
     for s in map
         .syscalls()
         .flat_map(|m| m.subsystems.iter())
         .chain(map.object_rules().iter().flat_map(|r| r.subsystems.iter()))
+        .chain(map.gated_rules().iter().flat_map(|r| r.subsystems.iter()))
     {
         if !known.contains(s.as_str()) {
             unknown.insert(s.clone());
@@ -341,10 +352,14 @@ fn i386_names_resolve_to_their_x86_64_implementation() {
 #[test]
 fn call_trace_evidence_coverage() {
     let map = SubsystemMap::embedded();
-    let object_subsystems: BTreeSet<&str> = map
+    // A file group counts for its bucket (`net/sched:tc` for `net/sched`).
+    let bucket = |s: &str| s.split(':').next().unwrap().to_owned();
+    let object_subsystems: BTreeSet<String> = map
         .object_rules()
         .iter()
-        .flat_map(|r| r.subsystems.iter().map(String::as_str))
+        .flat_map(|r| r.subsystems.iter())
+        .chain(map.gated_rules().iter().flat_map(|r| r.subsystems.iter()))
+        .map(|s| bucket(s))
         .collect();
     let argument_dependent = [
         "mount",
@@ -364,7 +379,11 @@ fn call_trace_evidence_coverage() {
             .syscall(&pair.syscall)
             .unwrap_or_else(|| panic!("no row for {}", pair.syscall));
         let subsystem = pair.subsystem.as_str();
-        if m.subsystems.iter().any(|s| s == subsystem) {
+        let gated = map.gated_rules().iter().any(|g| {
+            g.trigger.label() == format!("syscall {}", m.syscall)
+                && g.subsystems.iter().any(|s| bucket(s) == subsystem)
+        });
+        if m.subsystems.iter().any(|s| bucket(s) == subsystem) || gated {
             direct += 1;
         } else if m.via != Via::Own && object_subsystems.contains(subsystem) {
             via_object += 1;
@@ -442,10 +461,14 @@ fn cve_trace_extension_is_opt_in_and_labelled() {
 fn cve_syscall_links_coverage() {
     let map = SubsystemMap::embedded();
     let data = aprof_density::Dataset::embedded();
-    let object_subsystems: BTreeSet<&str> = map
+    // A file group counts for its bucket (`net/sched:tc` for `net/sched`).
+    let bucket = |s: &str| s.split(':').next().unwrap().to_owned();
+    let object_subsystems: BTreeSet<String> = map
         .object_rules()
         .iter()
-        .flat_map(|r| r.subsystems.iter().map(String::as_str))
+        .flat_map(|r| r.subsystems.iter())
+        .chain(map.gated_rules().iter().flat_map(|r| r.subsystems.iter()))
+        .map(|s| bucket(s))
         .collect();
     let (mut checked, mut hit) = (0, 0);
     for link in map.cve_syscalls() {

@@ -74,3 +74,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn release_parser_never_panics_and_keeps_its_base(s in "[0-9]{1,2}\\.[0-9]{1,2}(\\.[0-9]{1,3})?[-+a-z0-9._~]{0,24}") {
+        if let Ok(r) = aprof_density::KernelRelease::parse(&s) {
+            // The upstream base is the written version or its branch, never newer.
+            prop_assert!(r.upstream <= r.version);
+            prop_assert_eq!(r.upstream.mainline(), r.version.mainline());
+        }
+    }
+
+    #[test]
+    fn versions_table_never_panics(s in "\\PC{0,120}") {
+        let text = format!("{}\n{s}\n", aprof_density::affected::VERSIONS_HEADER);
+        let _ = aprof_density::VersionTable::from_bytes(text.as_bytes(), "t");
+    }
+
+    #[test]
+    fn gates_and_groups_never_panic(s in "\\PC{0,60}") {
+        let _ = aprof_density::Gate::parse(&s);
+        let _ = aprof_density::Groups::parse(&format!("group\tfiles\treason\n{s}\n"));
+    }
+
+    /// On a branch with its own fix, a version is affected before the fix
+    /// and not after it (unless a range says otherwise).
+    #[test]
+    fn a_branch_fix_splits_its_branch(minor in 1u32..20, fix in 1u32..200, v in 0u32..300) {
+        let line = format!("CVE-1-1,5.{minor},,6.1.{fix},6.2\n");
+        let text = format!("{}\n{line}", aprof_density::affected::VERSIONS_HEADER);
+        let table = aprof_density::VersionTable::from_bytes(text.as_bytes(), "t").unwrap();
+        let cve = table.get("CVE-1-1").unwrap();
+        let k = KernelVersion::new(&[6, 1, v], None).unwrap();
+        prop_assert_eq!(cve.affects(&k), v < fix);
+        prop_assert!(!cve.affects(&KernelVersion::new(&[6, 2, v], None).unwrap()));
+    }
+}
