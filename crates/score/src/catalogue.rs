@@ -76,10 +76,17 @@ pub fn apply_override(stacks: &mut [Stack], spec: &str) -> Result<(), String> {
         .iter_mut()
         .filter(|s| model == "*" || s.name == model)
     {
+        let stack_name = stack.name.clone();
         let Some(l) = stack.layer_mut(layer) else {
             continue;
         };
         hits += 1;
+        if l.kernel_reach && matches!(field, "size_kloc" | "density") {
+            return Err(format!(
+                "override '{spec}': the {} layer of {} is measured from the CVE data and the reference workload (density_from = \"kernel-reach\"); it has no {field} to set",
+                l.name, stack_name
+            ));
+        }
         let number = || -> Result<f64, String> {
             value
                 .parse::<f64>()

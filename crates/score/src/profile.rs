@@ -254,8 +254,14 @@ fn merge(into: &mut Footprint, from: &Footprint) {
     }
 }
 
-/// The VAP and HAP terms of a kernel layer.
-fn kernel_terms(stack: &Stack, layer: &Layer, ctx: &ModelContext) -> (Term, Option<Term>) {
+/// The VAP and HAP terms of a kernel layer (`hap_only`: skip the VAP
+/// term's computation, returning an empty one).
+fn kernel_terms(
+    stack: &Stack,
+    layer: &Layer,
+    ctx: &ModelContext,
+    hap_only: bool,
+) -> (Term, Option<Term>) {
     let containment = model_containment(stack);
     let tenant_side: Vec<&Interface> = layer
         .interfaces
@@ -324,8 +330,11 @@ fn kernel_terms(stack: &Stack, layer: &Layer, ctx: &ModelContext) -> (Term, Opti
         return (vap, hap);
     }
     let all: Vec<&Interface> = layer.interfaces.iter().collect();
-    let (vap_value, vap_reach, vap_basis) =
-        interfaces_reach(&all, &containment, ctx).unwrap_or((0.0, None, "no interface".into()));
+    let (vap_value, vap_reach, vap_basis) = if hap_only {
+        (0.0, None, "not computed".into())
+    } else {
+        interfaces_reach(&all, &containment, ctx).unwrap_or((0.0, None, "no interface".into()))
+    };
     let vap = term(
         vap_value,
         format!("CVE fixes per year in the kernel code its callers may reach: {vap_basis} (an upper bound of what they traverse)"),
@@ -348,6 +357,53 @@ fn kernel_terms(stack: &Stack, layer: &Layer, ctx: &ModelContext) -> (Term, Opti
         t
     });
     (vap, hap)
+}
+
+/// The HAP terms of the shared layers other than `skip` (the layer that
+/// serves a recorded workload's syscalls), for `aprof score`: cheaper than
+/// a whole profile, with the same figures.
+pub fn hap_terms_except(stack: &Stack, skip: &str) -> Vec<Term> {
+    let ctx = ModelContext::embedded();
+    let mut out = Vec::new();
+    for layer in stack.layers.iter().filter(|l| l.shared && l.name != skip) {
+        let via: Vec<Via> = layer
+            .interfaces
+            .iter()
+            .filter(|i| stack.layer(&i.from).is_some_and(|from| !from.shared))
+            .map(|i| Via {
+                interface: i.name.clone(),
+                from: i.from.clone(),
+                width: i.width,
+                entry_points: i.entry_points,
+            })
+            .collect();
+        if via.is_empty() {
+            continue;
+        }
+        if layer.kernel_reach {
+            if let Some(t) = kernel_terms(stack, layer, ctx, true).1 {
+                out.push(t);
+            }
+            continue;
+        }
+        let share = via
+            .iter()
+            .map(|v| v.width as f64 / v.entry_points as f64)
+            .sum::<f64>()
+            .min(1.0);
+        out.push(Term {
+            layer: layer.name.clone(),
+            owner: layer.owner,
+            size_kloc: Some(layer.size_kloc),
+            density: Some(layer.density),
+            share,
+            value: layer.weight() * share,
+            formula: "size_kloc × density × min(1, Σ width/entry_points)".into(),
+            via,
+            reach: None,
+        });
+    }
+    out
 }
 
 /// Compute the profile of a stack with the embedded data.
@@ -398,7 +454,7 @@ pub fn profile_with(stack: &Stack, ctx: &ModelContext) -> Profile {
             }
         }
         if layer.kernel_reach {
-            let (vap, hap) = kernel_terms(stack, layer, ctx);
+            let (vap, hap) = kernel_terms(stack, layer, ctx, false);
             all.push(vap);
             if let Some(h) = hap {
                 hap_terms.push(h);

@@ -446,14 +446,14 @@ fn check_layer(ctx: &Ctx, span: Range<usize>, raw: &RawLayer) -> Result<Layer, S
     let (size, density) = (measured.size_kloc, measured.density);
     if !size.is_finite() || size < 0.0 {
         return Err(ctx.err(
-            span.clone(),
+            raw.size_kloc.as_ref().map_or(span.clone(), |s| s.span()),
             "layers.size_kloc",
             format!("size must be a number ≥ 0, not {size}"),
         ));
     }
     if !density.is_finite() || density < 0.0 {
         return Err(ctx.err(
-            span.clone(),
+            raw.density.as_ref().map_or(span.clone(), |s| s.span()),
             "layers.density",
             format!("density must be a number ≥ 0, not {density}"),
         ));

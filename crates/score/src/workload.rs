@@ -427,12 +427,8 @@ pub fn split_privileges(
 /// Shared layers below the syscall layer that a tenant reaches through the
 /// model's interfaces but a syscall recording does not see.
 fn unseen_model_terms(stack: &Stack, syscall_layer: &str) -> Vec<ModelTerm> {
-    let profile = crate::profile::profile(stack);
-    profile
-        .hap
-        .terms
+    crate::profile::hap_terms_except(stack, syscall_layer)
         .into_iter()
-        .filter(|t| t.layer != syscall_layer)
         .map(|t| ModelTerm {
             layer: t.layer,
             via: t
