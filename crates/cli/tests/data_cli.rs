@@ -216,11 +216,15 @@ fn density_shows_the_terms() {
             "--json",
         ],
     ));
+    // docs/density.md's worked example: 6 CVEs / 2.6065 years; the index at 4 years.
     let futex = &doc["subsystems"][0];
+    assert_eq!(doc["unit"], "CVE fixes per year");
     assert_eq!(futex["subsystem"], "kernel/futex");
     assert_eq!(futex["cves"], 6);
-    assert!((futex["weighted_per_year"].as_f64().unwrap() - 1.1471).abs() < 5e-5);
+    assert!((futex["cves_per_year"].as_f64().unwrap() - 2.3019).abs() < 5e-5);
+    assert!((futex["index_per_year"].as_f64().unwrap() - 1.1098).abs() < 5e-5);
     assert_eq!(futex["terms"].as_array().unwrap().len(), 6);
+    // --half-life 0 means no decay, here as in `aprof score`: the index is the figure.
     let text = stdout(&aprof(
         home.path(),
         &[
@@ -228,11 +232,17 @@ fn density_shows_the_terms() {
             "density",
             "--subsystem",
             "kernel/futex",
-            "--no-decay",
+            "--half-life",
+            "0",
         ],
     ));
     assert!(text.contains("decay off"), "{text}");
-    assert!(text.contains("2.3794"), "{text}");
+    assert_eq!(text.matches("2.3019").count(), 2, "{text}");
+    let text = stdout(&aprof(
+        home.path(),
+        &["data", "density", "--by-release", "--top", "1"],
+    ));
+    assert!(text.contains("7.2 ") && text.contains("6.8 "), "{text}");
 }
 
 #[test]
@@ -275,7 +285,7 @@ fn bad_input_is_one_line_and_exit_2() {
         "--from",
     );
     assert_one_line_error(
-        &aprof(home.path(), &["data", "density", "--half-life", "0"]),
+        &aprof(home.path(), &["data", "density", "--half-life=-1"]),
         "--half-life",
     );
     assert_one_line_error(

@@ -32,8 +32,15 @@ fn models_table_lists_the_catalogue() {
 fn models_json_is_versioned_and_complete() {
     let out = aprof(&["models", "--json"]);
     assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("-0.0"), "no negative zero in JSON");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["unit"], "CVE fixes per year");
+    assert!(v["unit_note"]
+        .as_str()
+        .unwrap()
+        .contains("not an exploit count"));
     let profiles = v["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 8);
     for p in profiles {
@@ -108,4 +115,51 @@ fn html_output_is_a_page_with_an_svg() {
     assert!(out.status.success());
     let html = String::from_utf8_lossy(&out.stdout);
     assert!(html.contains("<svg") && html.contains("</html>"));
+}
+
+/// One unit, one computation: `aprof models` and `aprof score` give the same
+/// container HAP for the reference workload under Docker's default profile.
+#[test]
+fn models_and_score_agree_on_the_container_hap() {
+    let out = aprof(&["models", "--json", "--only", "container"]);
+    let models: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hap = models["profiles"][0]["hap"]["value"].as_f64().unwrap();
+    let reference = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/workloads/echo_service.footprint.json"
+    );
+    let out = aprof(&[
+        "score",
+        reference,
+        "--profile",
+        "docker-default",
+        "--model",
+        "container",
+        "--json",
+        "--kernel",
+        "6.18.44",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let score: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exposed = score["profile"]["exposed_hap"]["value"].as_f64().unwrap();
+    // The catalogue reads no host settings; a host with reserved huge pages
+    // opens the MAP_HUGETLB gate for `score` alone.
+    let hugepages = std::fs::read_to_string("/proc/sys/vm/nr_hugepages").unwrap_or_default();
+    if hugepages.trim() == "0" {
+        assert!(
+            (hap - exposed).abs() < 1e-6,
+            "models {hap} vs score {exposed}"
+        );
+    } else {
+        assert!(exposed >= hap);
+    }
+    assert_eq!(score["profile"]["unit"], models["unit"]);
+    let kernel = models["profiles"][0]["provider_vap"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((kernel - score["profile"]["kernel_vap"].as_f64().unwrap()).abs() < 1e-6);
 }

@@ -37,7 +37,7 @@ fn profile(dir: &std::path::Path, cmd: &[&str]) -> (Output, Value) {
 }
 
 fn subsystems(v: &Value) -> Vec<String> {
-    v["profile"]["kernel_terms"]
+    v["profile"]["kernel"]["terms"]
         .as_array()
         .unwrap()
         .iter()
@@ -149,8 +149,10 @@ fn patch_level_counts_a_fix_only_for_older_kernels() {
             .map(|c| c.as_str().unwrap().to_owned())
             .collect()
     };
-    // CVE-2025-21710: net/ipv4/tcp_output.c, fixed in 6.14.
+    // CVE-2025-21710: net/ipv4/tcp_output.c, fixed in 6.14 and, on the
+    // 6.13 branch, in 6.13.2 (the data's kernel_cve_versions.csv).
     assert!(ids("6.13").contains(&"CVE-2025-21710".to_owned()));
+    assert!(!ids("6.13.7").contains(&"CVE-2025-21710".to_owned()));
     assert!(!ids("6.14").contains(&"CVE-2025-21710".to_owned()));
 }
 
@@ -173,8 +175,10 @@ fn bad_inputs_get_one_line_and_exit_2() {
 }
 
 #[test]
-fn the_demo_records_and_scores_its_built_in_workload() {
-    let out = aprof(&["demo", "--json"]);
+fn the_demo_records_and_scores_a_workload_that_is_not_aprof() {
+    let dir = tempfile::tempdir().unwrap();
+    let fp_path = dir.path().join("demo.json");
+    let out = aprof(&["demo", "--json", "-o", fp_path.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -182,12 +186,79 @@ fn the_demo_records_and_scores_its_built_in_workload() {
     );
     let v = json(&out);
     let s = subsystems(&v);
-    for want in ["net/ipv4", "fs", "mm"] {
+    for want in ["net/ipv4", "fs", "mm", "fs/overlayfs"] {
         assert!(s.iter().any(|x| x == want), "{want} missing from {s:?}");
     }
     assert_eq!(v["profile"]["model"], "container");
+    assert_eq!(v["profile"]["unit"], "CVE fixes per year");
     assert!(v["profile"]["guard"]
         .as_str()
         .unwrap()
         .contains("docker-default"));
+    // The workload is Python's (or /bin/sh's), not aprof's own binary.
+    let fp: Value = serde_json::from_str(&std::fs::read_to_string(&fp_path).unwrap()).unwrap();
+    let exes: Vec<&str> = fp["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["exe"].as_str().unwrap_or(""))
+        .collect();
+    assert!(!exes.iter().any(|e| e.ends_with("/aprof")), "{exes:?}");
+    assert!(
+        exes.iter()
+            .any(|e| e.contains("python") || e.ends_with("/sh") || e.ends_with("dash")),
+        "{exes:?}"
+    );
+    // Every figure has its terms: the kernel VAP is the sum of its lines.
+    let k = &v["profile"]["kernel"];
+    let sum = k["baseline"]["value"].as_f64().unwrap()
+        + k["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["value"].as_f64().unwrap())
+            .sum::<f64>()
+        + k["gated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["counted"] == true)
+            .map(|g| g["value"].as_f64().unwrap())
+            .sum::<f64>();
+    assert!((sum - v["profile"]["kernel_vap"].as_f64().unwrap()).abs() < 1e-6);
+}
+
+#[test]
+fn half_life_zero_means_no_decay_and_the_table_names_the_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/workloads/echo_service.footprint.json"
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["score", reference, "--json", "--kernel", "6.18.44"];
+        args.extend_from_slice(extra);
+        json(&aprof(&args))
+    };
+    let plain = run(&[]);
+    let off = run(&["--half-life", "0"]);
+    let four = run(&["--half-life", "4"]);
+    let vap = |v: &Value| v["profile"]["kernel_vap"].as_f64().unwrap();
+    let index = |v: &Value| {
+        v["profile"]["sensitivity"]["kernel_vap_index"]
+            .as_f64()
+            .unwrap()
+    };
+    // The figure never decays; the index does, and at 0 it is the figure.
+    assert_eq!(vap(&plain), vap(&off));
+    assert_eq!(vap(&plain), vap(&four));
+    assert!((index(&off) - vap(&off)).abs() < 1e-9);
+    assert!(index(&four) < vap(&four));
+    let text = String::from_utf8_lossy(&aprof(&["score", reference, "--kernel", "6.18.44"]).stdout)
+        .into_owned();
+    assert!(text.contains("Unit: CVE fixes per year"), "{text}");
+    assert!(text.contains("not an exploit count"), "{text}");
+    assert!(text.contains("Sensitivity:"), "{text}");
+    assert!(text.contains("fixed per-process cost"), "{text}");
+    drop(dir);
 }

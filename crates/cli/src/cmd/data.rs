@@ -454,6 +454,19 @@ fn map(args: MapArgs) -> anyhow::Result<u8> {
                     format!("{:?}", m.via).to_lowercase(),
                     m.source
                 );
+                for g in map
+                    .gated_rules()
+                    .iter()
+                    .filter(|g| g.trigger.label() == format!("syscall {}", m.syscall))
+                {
+                    println!(
+                        "{:<20} {:<40} only with {}: {}",
+                        "",
+                        g.subsystems.join(" "),
+                        g.gate.label(),
+                        g.reason
+                    );
+                }
             }
         }
         return Ok(0);
