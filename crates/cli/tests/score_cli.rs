@@ -241,6 +241,7 @@ fn half_life_zero_means_no_decay_and_the_table_names_the_unit() {
         json(&aprof(&args))
     };
     let plain = run(&[]);
+    assert!(!plain.to_string().contains("-0.0"), "no negative zero");
     let off = run(&["--half-life", "0"]);
     let four = run(&["--half-life", "4"]);
     let vap = |v: &Value| v["profile"]["kernel_vap"].as_f64().unwrap();

@@ -705,6 +705,11 @@ fn gated_reach(footprint: &Footprint, map: &SubsystemMap, reach: &Reach) -> Vec<
         let hit = match &rule.trigger {
             Trigger::Any => reach.processes,
             Trigger::Syscall(name) => syscalls.contains(name),
+            Trigger::Argument(a) => footprint.arguments.values().any(|arg| {
+                map.canonical_name(&arg.syscall) == a.syscall
+                    && arg.index == a.index
+                    && arg.values.keys().any(|v| a.matches(*v))
+            }),
             Trigger::File(_) => footprint
                 .objects
                 .iter()

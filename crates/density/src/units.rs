@@ -428,16 +428,68 @@ impl Privileges {
 #[serde(tag = "kind", content = "key", rename_all = "snake_case")]
 pub enum Trigger {
     Syscall(String),
+    /// An argument value a recorder keeps (`setsockopt/2=64`), or a bit of
+    /// one (`mmap/3&0x40000`).
+    Argument(ArgumentTrigger),
     /// An objects.tsv socket key (`AF_NETLINK/NETLINK_ROUTE`, `AF_PACKET`).
     Socket(String),
     File(String),
     Any,
 }
 
+/// `SYSCALL/INDEX=VALUE` or `SYSCALL/INDEX&MASK`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArgumentTrigger {
+    pub syscall: String,
+    pub index: u8,
+    pub value: u64,
+    /// `value` is a bit mask: any recorded value with one of its bits set.
+    pub mask: bool,
+}
+
+impl ArgumentTrigger {
+    fn parse(text: &str) -> Option<ArgumentTrigger> {
+        let (syscall, rest) = text.split_once('/')?;
+        let (index, value, mask) = match rest.split_once('=') {
+            Some((i, v)) => (i, v, false),
+            None => {
+                let (i, v) = rest.split_once('&')?;
+                (i, v, true)
+            }
+        };
+        let value = match value.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok()?,
+            None => value.parse().ok()?,
+        };
+        Some(ArgumentTrigger {
+            syscall: syscall.to_owned(),
+            index: index.parse().ok()?,
+            value,
+            mask,
+        })
+    }
+
+    /// True when `v` matches.
+    pub fn matches(&self, v: u64) -> bool {
+        if self.mask {
+            v & self.value != 0
+        } else {
+            v == self.value
+        }
+    }
+}
+
 impl Trigger {
     pub fn label(&self) -> String {
         match self {
             Trigger::Syscall(s) => format!("syscall {s}"),
+            Trigger::Argument(a) => format!(
+                "argument {}/{}{}{:#x}",
+                a.syscall,
+                a.index,
+                if a.mask { "&" } else { "=" },
+                a.value
+            ),
             Trigger::Socket(s) => format!("socket {s}"),
             Trigger::File(s) => format!("file {s}"),
             Trigger::Any => "any process".into(),
@@ -462,6 +514,9 @@ pub(crate) fn parse_gated(text: &str) -> Result<Vec<GatedRule>, String> {
         };
         let trigger = match trigger.split_once(' ') {
             Some(("syscall", s)) => Trigger::Syscall(s.to_owned()),
+            Some(("argument", a)) => Trigger::Argument(ArgumentTrigger::parse(a).ok_or_else(
+                || format!("gated.tsv line {line_no}: bad argument trigger {a:?} (SYSCALL/INDEX=VALUE or SYSCALL/INDEX&MASK)"),
+            )?),
             Some(("socket", s)) => Trigger::Socket(s.to_owned()),
             Some(("file", s)) => Trigger::File(s.to_owned()),
             None if trigger == "any" => Trigger::Any,

@@ -39,6 +39,17 @@ fn footprint(trigger: &str) -> Footprint {
             );
             fp.count_syscall(Abi::X86_64, 1, None, 0);
         }
+        "argument" => {
+            let (syscall, rest) = rest.split_once('/').unwrap();
+            let (index, value) = rest.split_once('=').unwrap();
+            let value = match value.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16).unwrap(),
+                None => value.parse().unwrap(),
+            };
+            let nr = Abi::X86_64.table().number(syscall).unwrap();
+            fp.count_syscall(Abi::X86_64, nr, None, 0);
+            fp.count_argument(syscall, index.parse().unwrap(), "value", value, None);
+        }
         other => panic!("trigger kind {other}"),
     }
     fp
@@ -56,6 +67,10 @@ fn privileges(spec: &str) -> (Privileges, ReachOptions) {
         }
         cap if cap.starts_with("CAP_") => {
             p.capabilities.insert(cap.to_owned());
+        }
+        setting if setting.starts_with("sysctl:") => {
+            let (name, value) = setting["sysctl:".len()..].split_once('=').unwrap();
+            p.sysctls.insert(name.to_owned(), value.to_owned());
         }
         other => panic!("privileges {other}"),
     }
@@ -139,6 +154,14 @@ fn terms_add_up_to_distinct_cves() {
             fstype: "ext4".into(),
         },
         "read",
+    );
+    fp.count_object(
+        ObjectClass::Socket {
+            family: "AF_NETLINK".into(),
+            socket_type: "SOCK_RAW".into(),
+            protocol: "NETLINK_ROUTE".into(),
+        },
+        "sendmsg",
     );
     let mut p = Privileges::none("t");
     p.user_namespaces = UserNamespaces::Allowed("t".into());

@@ -122,10 +122,11 @@ pub fn model_guard(spec: &str) -> Result<ModelGuard, String> {
 }
 
 /// A capability set by name: `none`, `all`, `docker-default`, or a
-/// comma-separated list of capability names.
+/// comma-separated list of capability names. `workload` (the workload's
+/// own, from its footprint) is empty here; the scorer fills it in.
 pub fn capability_set(spec: &str) -> Result<BTreeSet<String>, String> {
     match spec.trim() {
-        "none" | "" => Ok(BTreeSet::new()),
+        "none" | "" | "workload" => Ok(BTreeSet::new()),
         "docker-default" => Ok(DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect()),
         list => profile::parse_caps(list),
     }

@@ -135,7 +135,7 @@ pub fn reference_footprint() -> &'static Footprint {
 
 /// The containment of a model for the catalogue (no host settings read).
 pub fn model_containment(stack: &Stack) -> Containment {
-    Containment::of_model(stack, &BTreeMap::new()).unwrap_or_else(|| Containment {
+    Containment::of_model(stack, &BTreeMap::new(), None).unwrap_or_else(|| Containment {
         privileges: Privileges {
             user_namespaces: UserNamespaces::Denied(
                 "the model does not say whether the host allows user namespaces".into(),

@@ -102,7 +102,9 @@ pub struct RuntimeReach {
 /// privileges (gated.tsv), and what the deployment itself reaches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelContainment {
-    /// `none`, `all`, `docker-default` (Docker's 14) or `CAP_X,CAP_Y`.
+    /// `workload` (the workload's own: recorded in its footprint by `aprof
+    /// score`, none for the catalogue's reference service), `none`, `all`,
+    /// `docker-default` (Docker's 14) or `CAP_X,CAP_Y`.
     pub capabilities: String,
     /// The capabilities are held in the initial user namespace.
     pub initial_user_namespace: bool,

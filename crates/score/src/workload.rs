@@ -119,10 +119,19 @@ pub struct Containment {
 
 impl Containment {
     /// From the model's `[containment]`; `host_sysctls` are the host's
-    /// settings the gates read (empty for the catalogue).
-    pub fn of_model(stack: &Stack, host_sysctls: &BTreeMap<String, String>) -> Option<Containment> {
+    /// settings the gates read (empty for the catalogue). A model whose
+    /// capabilities are the `workload`'s takes them from `footprint` (none
+    /// without one).
+    pub fn of_model(
+        stack: &Stack,
+        host_sysctls: &BTreeMap<String, String>,
+        footprint: Option<&Footprint>,
+    ) -> Option<Containment> {
         let c = stack.containment.as_ref()?;
-        let capabilities = crate::guards::capability_set(&c.capabilities).ok()?;
+        let capabilities = match (c.capabilities.trim(), footprint) {
+            ("workload", Some(fp)) => recorded_capabilities(fp),
+            (spec, _) => crate::guards::capability_set(spec).ok()?,
+        };
         Some(Containment {
             privileges: Privileges {
                 capabilities,
@@ -150,17 +159,9 @@ impl Containment {
     /// capabilities recorded at exec), in the initial namespaces, with the
     /// host's user-namespace settings.
     pub fn of_footprint(fp: &Footprint, host_sysctls: &BTreeMap<String, String>) -> Containment {
-        let mut caps = BTreeSet::new();
-        for p in &fp.processes {
-            if let Some(g) = &p.guards {
-                if let Ok(mask) = u64::from_str_radix(g.cap_effective.trim(), 16) {
-                    caps.extend(aprof_guard::containment::caps::decode_mask(mask));
-                }
-            }
-        }
         Containment {
             privileges: Privileges {
-                capabilities: caps,
+                capabilities: recorded_capabilities(fp),
                 initial_user_namespace: true,
                 initial_network_namespace: true,
                 user_namespaces: Privileges::host_allows_user_namespaces(host_sysctls),
@@ -170,6 +171,19 @@ impl Containment {
             runtime_reach: Vec::new(),
         }
     }
+}
+
+/// The union of the effective capabilities the footprint recorded at exec.
+pub fn recorded_capabilities(fp: &Footprint) -> BTreeSet<String> {
+    let mut caps = BTreeSet::new();
+    for p in &fp.processes {
+        if let Some(g) = &p.guards {
+            if let Ok(mask) = u64::from_str_radix(g.cap_effective.trim(), 16) {
+                caps.extend(aprof_guard::containment::caps::decode_mask(mask));
+            }
+        }
+    }
+    caps
 }
 
 /// What to score.
@@ -337,6 +351,15 @@ pub fn exposed_footprint(observed: &Footprint, guard: &Guard, map: &SubsystemMap
             let allowed = policy.is_none_or(|p| allows(p, abi, name));
             if allowed && !fp.syscalls.get(&abi).is_some_and(|m| m.contains_key(name)) {
                 fp.count_syscall(abi, number, None, 0);
+            }
+        }
+    }
+    // Argument values that set off gated reach, where their syscall is allowed.
+    for rule in map.gated_rules() {
+        if let aprof_density::units::Trigger::Argument(a) = &rule.trigger {
+            let allowed = policy.is_none_or(|p| allows(p, Abi::X86_64, &a.syscall));
+            if allowed {
+                fp.count_argument(&a.syscall, a.index, "value", a.value, None);
             }
         }
     }

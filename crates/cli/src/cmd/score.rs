@@ -136,7 +136,7 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
         })?,
     };
     let host_sysctls = Privileges::host_sysctls();
-    let mut containment = match Containment::of_model(&model, &host_sysctls) {
+    let mut containment = match Containment::of_model(&model, &host_sysctls, Some(fp)) {
         Some(mut c) => {
             // The model says what the deployment grants; this host says
             // whether unprivileged user namespaces exist.
