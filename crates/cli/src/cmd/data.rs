@@ -14,6 +14,14 @@ use aprof_footprint::Abi;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// `writeln!` into a `String` (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 /// Version of the JSON documents `aprof data ... --json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -153,8 +161,7 @@ fn load(source: &DataSourceArgs) -> anyhow::Result<Dataset> {
 }
 
 fn print_json(value: serde_json::Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(&value)?);
-    Ok(())
+    super::output::write_stdout(&(serde_json::to_string_pretty(&value)? + "\n"))
 }
 
 fn opt<T: std::fmt::Display>(value: Option<T>) -> String {
@@ -263,6 +270,7 @@ pub fn kernel_release(given: Option<&str>) -> anyhow::Result<KernelRelease> {
 }
 
 fn cves(args: CvesArgs) -> anyhow::Result<u8> {
+    let mut out = String::new();
     let data = load(&args.source)?;
     let kernel = kernel_release(args.kernel.as_deref())?;
     let filter: Option<BTreeSet<String>> =
@@ -272,14 +280,16 @@ fn cves(args: CvesArgs) -> anyhow::Result<u8> {
         print_json(serde_json::json!({ "schema_version": SCHEMA_VERSION, "patch_level": level }))?;
         return Ok(0);
     }
-    println!(
+    outln!(
+        out,
         "kernel {}; data of {}",
         kernel.describe(),
         opt(level.data_date)
     );
-    println!("{}.", level.note);
+    outln!(out, "{}.", level.note);
     for cve in &level.cves {
-        println!(
+        outln!(
+            out,
             "  {:<16} fix {:<9} mainline fix {:<7} introduced {:<7} cvss {:<4} {:<18} {}",
             cve.cve_id,
             opt(cve.fix),
@@ -292,9 +302,10 @@ fn cves(args: CvesArgs) -> anyhow::Result<u8> {
     }
     if filter.is_some() {
         for (subsystem, ids) in &level.per_match {
-            println!("{subsystem}: {}", ids.len());
+            outln!(out, "{subsystem}: {}", ids.len());
         }
     }
+    super::output::write_stdout(&out)?;
     Ok(0)
 }
 
@@ -306,6 +317,7 @@ fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
 }
 
 fn density(args: DensityArgs) -> anyhow::Result<u8> {
+    let mut out = String::new();
     let data = load(&args.source)?;
     let mut params = DensityParams::standard();
     if let Some(from) = &args.from {
@@ -377,7 +389,8 @@ fn density(args: DensityArgs) -> anyhow::Result<u8> {
     };
     let standard =
         params.from == DensityParams::standard().from && params.to == DensityParams::standard().to;
-    println!(
+    outln!(
+        out,
         "window {} .. {} = {:.4} years of fix dates{}; {} CVEs in the window; normalised per year",
         params.from,
         params.to,
@@ -389,26 +402,39 @@ fn density(args: DensityArgs) -> anyhow::Result<u8> {
         },
         table.cves_in_window,
     );
-    println!(
+    outln!(
+        out,
         "unit: {} ({})",
         aprof_density::UNIT,
         aprof_density::UNIT_NOTE
     );
-    println!(
+    outln!(
+        out,
         "decay-weighted index: {index}; CVSS weighting {}",
         if params.cvss_weighting { "on" } else { "off" }
     );
-    println!(
+    outln!(
+        out,
         "{:<28} {:>6} {:>12} {:>8} {:>12}",
-        "subsystem", "CVEs", "fixes/year", "no-age", "index/year"
+        "subsystem",
+        "CVEs",
+        "fixes/year",
+        "no-age",
+        "index/year"
     );
     for d in &shown {
-        println!(
+        outln!(
+            out,
             "{:<28} {:>6} {:>12.4} {:>8} {:>12.4}",
-            d.subsystem, d.cves, d.cves_per_year, d.unknown_age, d.index_per_year
+            d.subsystem,
+            d.cves,
+            d.cves_per_year,
+            d.unknown_age,
+            d.index_per_year
         );
         for t in &d.terms {
-            println!(
+            outln!(
+                out,
                 "    {:<16} fixed {} introduced {} age {} decay {:.4} cvss-factor {:.2} index weight {:.4}",
                 t.cve_id,
                 t.fixed_date,
@@ -422,14 +448,16 @@ fn density(args: DensityArgs) -> anyhow::Result<u8> {
     }
     if args.by_release {
         let total: usize = table.per_release.iter().map(|(_, n)| n).sum();
-        println!("CVEs of the window per mainline release (the release whose cycle the fix date falls in):");
+        outln!(out, "CVEs of the window per mainline release (the release whose cycle the fix date falls in):");
         for (release, n) in &table.per_release {
-            println!(
+            outln!(
+                out,
                 "  {release:<8} {n:>6}  {:>5.1}%",
                 100.0 * *n as f64 / total.max(1) as f64
             );
         }
     }
+    super::output::write_stdout(&out)?;
     Ok(0)
 }
 

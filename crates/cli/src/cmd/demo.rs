@@ -83,7 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         json: args.json,
         ..ScoringArgs::default()
     };
-    print!("{}", report(&rec.footprint, &scoring)?);
+    super::output::write_stdout(&report(&rec.footprint, &scoring)?)?;
     Ok(0)
 }
 

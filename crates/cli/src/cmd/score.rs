@@ -93,7 +93,7 @@ pub struct ProfileArgs {
 
 pub fn run_score(args: ScoreArgs) -> anyhow::Result<u8> {
     let fp = aprof_footprint::load(&args.footprint)?;
-    print!("{}", report(&fp, &args.scoring)?);
+    super::output::write_stdout(&report(&fp, &args.scoring)?)?;
     Ok(0)
 }
 
