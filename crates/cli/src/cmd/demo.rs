@@ -49,7 +49,12 @@ impl Drop for WorkDir {
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let work = WorkDir(std::env::temp_dir().join(format!("aprof-demo-{}", std::process::id())));
     std::fs::create_dir_all(&work.0)?;
-    let (argv, what): (Vec<OsString>, &str) = match on_path("python3") {
+    // The system's Python where there is one (a version manager's shim on
+    // PATH would add its own shell processes to the recording).
+    let python = Some(PathBuf::from("/usr/bin/python3"))
+        .filter(|p| p.is_file())
+        .or_else(|| on_path("python3"));
+    let (argv, what): (Vec<OsString>, &str) = match python {
         Some(python) => {
             let script = work.0.join("echo_service.py");
             std::fs::write(&script, ECHO_SERVICE_PY)?;
