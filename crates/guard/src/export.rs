@@ -227,7 +227,7 @@ fn spo(policy: &Policy, name: &str, notes: &mut Vec<String>) -> String {
         "metadata": { "name": k8s_name(name) },
         "spec": spec,
     });
-    serde_yaml::to_string(&resource).expect("YAML serialises")
+    serde_norway::to_string(&resource).expect("YAML serialises")
 }
 
 /// A Kubernetes object name: lower-case alphanumerics and '-'.
@@ -418,15 +418,15 @@ mod tests {
     #[test]
     fn spo_is_a_seccompprofile_resource() {
         let (text, _) = export(&policy(), ExportFormat::Spo, "My Workload");
-        let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        assert_eq!(v["kind"], serde_yaml::Value::from("SeccompProfile"));
+        let v: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+        assert_eq!(v["kind"], serde_norway::Value::from("SeccompProfile"));
         assert_eq!(
             v["metadata"]["name"],
-            serde_yaml::Value::from("my-workload")
+            serde_norway::Value::from("my-workload")
         );
         assert_eq!(
             v["spec"]["defaultAction"],
-            serde_yaml::Value::from("SCMP_ACT_ERRNO")
+            serde_norway::Value::from("SCMP_ACT_ERRNO")
         );
     }
 }

@@ -314,7 +314,7 @@ proptest! {
             "metadata": {"name": "generated"},
             "spec": to_json(&p),
         });
-        let text = serde_yaml::to_string(&doc).unwrap();
+        let text = serde_norway::to_string(&doc).unwrap();
         let result = load_str(&text, "gen.yaml", ProfileFormat::Auto, &ctx());
         prop_assert_eq!(result.is_ok(), is_valid(&p), "{:?}", result.as_ref().err());
         if let Ok(loaded) = result {

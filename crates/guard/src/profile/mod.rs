@@ -299,7 +299,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
 
 /// Deserialize one YAML document value, naming line, column and field.
 pub(crate) fn from_yaml<'de, T: serde::Deserialize<'de>>(
-    de: serde_yaml::Deserializer<'de>,
+    de: serde_norway::Deserializer<'de>,
     origin: &str,
 ) -> Result<T, ProfileError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -322,7 +322,7 @@ fn strip_location(message: &str, line: usize, column: usize) -> String {
     let location = format!(" at line {line} column {column}");
     let message = message.replacen(&location, "", 1);
     let message = message.as_str();
-    // serde_yaml prefixes the path it knows; we print our own.
+    // serde_norway prefixes the path it knows; we print our own.
     match message.split_once(": ") {
         Some((head, rest)) if !head.contains(' ') && head.contains(['.', '[']) => rest.to_string(),
         _ => message.to_string(),

@@ -23,7 +23,7 @@ pub struct Resource {
     #[serde(default)]
     pub metadata: Option<Metadata>,
     #[serde(default)]
-    pub spec: Option<serde_yaml::Value>,
+    pub spec: Option<serde_norway::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,8 +92,8 @@ pub fn load_str(text: &str, origin: &str) -> Result<Vec<LoadedProfile>, ProfileE
     let mut skipped = Vec::new();
     // First pass: which documents are SeccompProfiles; second: read those
     // with their typed spec straight from the text, so errors name the line.
-    let typed_docs = serde_yaml::Deserializer::from_str(text);
-    for (doc_index, (doc, typed_doc)) in serde_yaml::Deserializer::from_str(text)
+    let typed_docs = serde_norway::Deserializer::from_str(text);
+    for (doc_index, (doc, typed_doc)) in serde_norway::Deserializer::from_str(text)
         .zip(typed_docs)
         .enumerate()
     {
