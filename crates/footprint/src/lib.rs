@@ -11,6 +11,7 @@ pub mod diff;
 pub mod io;
 pub mod kernel;
 pub mod names;
+pub mod procfs;
 
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};

@@ -7,6 +7,7 @@
 
 use crate::bpf::{self, Insn};
 use crate::policy::{AbiPolicy, Action, Policy};
+use aprof_footprint::procfs::ProcStatus;
 use aprof_footprint::Abi;
 use nix::errno::Errno;
 use nix::sys::ptrace;
@@ -50,37 +51,10 @@ pub enum LiveError {
     Other(String),
 }
 
-/// Fields of /proc/PID/status that matter here.
-#[derive(Debug, Clone, Default)]
-pub struct SeccompStatus {
-    pub mode: u8,
-    pub filters: Option<u32>,
-    pub no_new_privs: bool,
-    pub tracer_pid: i32,
-    /// The process has exited and awaits its parent (`State: Z`).
-    pub zombie: bool,
-}
-
-/// Read `Seccomp`, `Seccomp_filters`, `NoNewPrivs` and `TracerPid`.
-pub fn seccomp_status(pid: i32) -> Result<SeccompStatus, LiveError> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|_| LiveError::NoSuchProcess(pid))?;
-    let mut st = SeccompStatus::default();
-    for line in text.lines() {
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match key {
-            "Seccomp" => st.mode = value.parse().unwrap_or(0),
-            "Seccomp_filters" => st.filters = value.parse().ok(),
-            "NoNewPrivs" => st.no_new_privs = value == "1",
-            "TracerPid" => st.tracer_pid = value.parse().unwrap_or(0),
-            "State" => st.zombie = value.starts_with('Z') || value.starts_with('X'),
-            _ => {}
-        }
-    }
-    Ok(st)
+/// `/proc/PID/status` of `pid` (seccomp mode and filters, NoNewPrivs,
+/// tracer, state).
+pub fn seccomp_status(pid: i32) -> Result<ProcStatus, LiveError> {
+    ProcStatus::read(pid).map_err(|_| LiveError::NoSuchProcess(pid))
 }
 
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
@@ -199,8 +173,9 @@ fn strict_policy() -> Policy {
     }
 }
 
-fn guard_from(pid: i32, st: &SeccompStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
-    let (policy, exact, notes) = if st.mode == 1 {
+fn guard_from(pid: i32, st: &ProcStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
+    let mode = st.seccomp.and_then(|m| u8::try_from(m).ok()).unwrap_or(0);
+    let (policy, exact, notes) = if mode == 1 {
         (
             strict_policy(),
             true,
@@ -214,8 +189,8 @@ fn guard_from(pid: i32, st: &SeccompStatus, filters: Vec<Vec<Insn>>) -> LiveGuar
         pid,
         filters,
         policy,
-        seccomp_mode: st.mode,
-        no_new_privs: st.no_new_privs,
+        seccomp_mode: mode,
+        no_new_privs: st.no_new_privs.unwrap_or(false),
         exact,
         notes,
         exit_code: None,
@@ -228,10 +203,10 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
         return Err(LiveError::NoSuchProcess(pid));
     }
     let st = seccomp_status(pid)?;
-    if st.zombie {
+    if st.is_zombie() {
         return Err(LiveError::Vanished(pid));
     }
-    if st.mode != 2 {
+    if st.seccomp != Some(2) {
         return Ok(guard_from(pid, &st, Vec::new()));
     }
     if pid as u32 == std::process::id() {
@@ -247,8 +222,8 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
         Ok(()) => {}
         Err(Errno::ESRCH) => return Err(LiveError::NoSuchProcess(pid)),
         Err(Errno::EPERM) => {
-            let reason = if st.tracer_pid != 0 {
-                format!("it is already traced by process {}", st.tracer_pid)
+            let reason = if let Some(tracer) = st.tracer_pid.filter(|&t| t != 0) {
+                format!("it is already traced by process {tracer}")
             } else {
                 "PTRACE_SEIZE refused (needs CAP_SYS_PTRACE or the same user, and Yama \
                  ptrace_scope may forbid it)"
@@ -355,7 +330,7 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
 
 struct Found {
     pid: i32,
-    status: SeccompStatus,
+    status: ProcStatus,
     filters: Vec<Vec<Insn>>,
     /// The command's exit code when it ended while being followed.
     main_exit: Option<i32>,
@@ -380,7 +355,7 @@ fn follow_to_guarded_exec(
     nix::sys::signal::kill(main, Signal::SIGCONT)
         .map_err(|e| spawn_err(format!("SIGCONT: {e}")))?;
     let mut traced: BTreeSet<Pid> = BTreeSet::from([main]);
-    let mut first_exec: Option<(i32, SeccompStatus)> = None;
+    let mut first_exec: Option<(i32, ProcStatus)> = None;
     let mut main_exit = None;
     let found = loop {
         let status = match waitpid(None, Some(WaitPidFlag::__WALL)) {
@@ -392,7 +367,7 @@ fn follow_to_guarded_exec(
         match status {
             WaitStatus::PtraceEvent(p, _, ev) if ev == libc::PTRACE_EVENT_EXEC => {
                 let st = seccomp_status(p.as_raw())?;
-                if st.mode == 2 {
+                if st.seccomp == Some(2) {
                     let filters = read_all_filters(p.as_raw());
                     break Some((p, st, filters));
                 }
@@ -495,7 +470,7 @@ fn follow_to_guarded_exec(
             main_exit,
         }),
         None => {
-            let (pid, status) = first_exec.unwrap_or((main.as_raw(), SeccompStatus::default()));
+            let (pid, status) = first_exec.unwrap_or((main.as_raw(), ProcStatus::default()));
             Ok(Found {
                 pid,
                 status,

@@ -41,7 +41,7 @@ fn deny_one(name: &str, errno: u16) -> Vec<Insn> {
 }
 
 fn filter_count(pid: i32) -> Option<u32> {
-    live::seccomp_status(pid).ok()?.filters
+    live::seccomp_status(pid).ok()?.seccomp_filters
 }
 
 #[test]
@@ -191,7 +191,11 @@ fn an_exited_process_is_reported_as_vanished() {
         unsafe { libc::_exit(0) };
     }
     let mut tries = 0;
-    while !live::seccomp_status(pid).map(|s| s.zombie).unwrap_or(true) && tries < 500 {
+    while !live::seccomp_status(pid)
+        .map(|s| s.is_zombie())
+        .unwrap_or(true)
+        && tries < 500
+    {
         std::thread::sleep(std::time::Duration::from_millis(10));
         tries += 1;
     }

@@ -68,7 +68,7 @@ fn runsc_filters() -> Result<Vec<NamedFilters>, String> {
             if !(name == "runsc-sandbox" || name == "runsc-gofer") || !descends_from(pid, root) {
                 continue;
             }
-            if live::seccomp_status(pid).map(|s| s.mode).ok() != Some(2) {
+            if live::seccomp_status(pid).ok().and_then(|s| s.seccomp) != Some(2) {
                 continue;
             }
             match live::guard_of_pid(pid) {

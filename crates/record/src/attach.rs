@@ -4,6 +4,7 @@
 
 use crate::sys;
 use crate::RecordError;
+use aprof_footprint::procfs::ProcStatus;
 use std::collections::BTreeSet;
 
 /// The thread ids of process `pid` now.
@@ -19,16 +20,12 @@ pub fn threads_of(pid: i32) -> std::io::Result<BTreeSet<i32>> {
 
 /// The thread-group id of `pid`, when `pid` names a thread rather than a process.
 pub fn thread_group_of(pid: i32) -> Option<i32> {
-    status_field(pid, "Tgid:")
+    ProcStatus::read(pid).ok()?.tgid
 }
 
-/// A numeric field of `/proc/PID/status`.
-pub fn status_field(pid: i32, field: &str) -> Option<i32> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().parse().ok())
+/// The parent pid of process `pid`.
+pub fn parent_of(pid: i32) -> Option<i32> {
+    ProcStatus::read(pid).ok()?.ppid
 }
 
 /// Seize and interrupt every thread of `pid`. Returns the seized tids; each

@@ -256,18 +256,8 @@ unsafe fn install_trace_filter(prog: &libc::sock_fprog, set_no_new_privs: bool) 
 /// demands it without CAP_SYS_ADMIN, and it is aprof's doing only when aprof
 /// itself does not already run with it.
 pub fn filter_needs_no_new_privs() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().to_owned())
-    };
-    let cap_sys_admin = field("CapEff:")
-        .and_then(|hex| u64::from_str_radix(&hex, 16).ok())
-        .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0);
-    let already = field("NoNewPrivs:").is_some_and(|v| v == "1");
-    !cap_sys_admin && !already
+    let status = aprof_footprint::procfs::ProcStatus::read_self().unwrap_or_default();
+    !status.has_effective(CAP_SYS_ADMIN) && status.no_new_privs != Some(true)
 }
 
 /// Child side: send `[stage, errno]` to the parent and exit 127.

@@ -172,13 +172,9 @@ pub(crate) fn ptrace_refusal_hint(pid: i32, err: &std::io::Error) -> String {
     if err.raw_os_error() == Some(libc::ESRCH) {
         return "the process is gone".into();
     }
-    let tracer = std::fs::read_to_string(format!("/proc/{pid}/status"))
+    let tracer = aprof_footprint::procfs::ProcStatus::read(pid)
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("TracerPid:"))
-                .and_then(|v| v.trim().parse::<i32>().ok())
-        })
+        .and_then(|s| s.tracer_pid)
         .unwrap_or(0);
     if tracer != 0 {
         return format!("{err}; it is already traced by pid {tracer}");

@@ -295,7 +295,7 @@ impl Tracer {
                 }
             }
             _ => {
-                let parent = parent.or_else(|| attach::status_field(tgid, "PPid:"));
+                let parent = parent.or_else(|| attach::parent_of(tgid));
                 let parent = if tgid == self.root
                     && parent.is_some_and(|p| p == std::process::id() as i32)
                 {

@@ -8,7 +8,7 @@
 //! Gathering (`observe`) is separate from deciding (`detect`) so that the
 //! decisions can be tested on any combination of signs.
 
-use super::parse::{parse_environ, parse_mountinfo, parse_status, CgroupLine};
+use super::parse::{parse_environ, parse_mountinfo, parse_status, CgroupLine, ProcStatus};
 use serde::Serialize;
 use std::path::Path;
 
@@ -203,10 +203,9 @@ fn ancestors(dir: &Path) -> Vec<(i32, String)> {
     let mut parent = first.ppid.unwrap_or(0);
     // A pid namespace is at most 32 deep, but process trees can be long.
     while parent > 0 && chain.len() < 256 {
-        let Ok(text) = std::fs::read_to_string(format!("/proc/{parent}/status")) else {
+        let Ok(status) = ProcStatus::read(parent) else {
             break;
         };
-        let status = parse_status(&text);
         chain.push((parent, status.name.unwrap_or_default()));
         parent = status.ppid.unwrap_or(0);
     }

@@ -161,7 +161,11 @@ impl ObjectClassifier {
                 return fstype.clone();
             }
             if let Ok(text) = std::fs::read_to_string(format!("/proc/{tid}/mountinfo")) {
-                self.mounts.extend(procfs::mountinfo_fstypes(&text));
+                self.mounts.extend(
+                    aprof_footprint::procfs::parse_mountinfo(&text)
+                        .into_iter()
+                        .map(|m| (m.mount_id, m.fs_type)),
+                );
             }
             if let Some(fstype) = self.mounts.get(&id) {
                 return fstype.clone();

@@ -1,5 +1,6 @@
-//! Parsers for the /proc and /sys text files the decoder reads: fdinfo,
-//! mountinfo, /proc/devices, /proc/net socket tables, sysfs uevent.
+//! Parsers for the /proc and /sys text files only the decoder reads: fdinfo,
+//! /proc/devices, /proc/net socket tables, sysfs uevent (mountinfo is
+//! [`aprof_footprint::procfs`]'s).
 //!
 //! They take text and never fail loudly: a line they cannot read is skipped,
 //! since /proc formats grow new fields over kernel versions.
@@ -11,24 +12,6 @@ pub fn fdinfo_mnt_id(text: &str) -> Option<u64> {
     text.lines()
         .find_map(|l| l.strip_prefix("mnt_id:"))
         .and_then(|v| v.trim().parse().ok())
-}
-
-/// Mount id -> filesystem type from `/proc/PID/mountinfo`
-/// (`36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`).
-pub fn mountinfo_fstypes(text: &str) -> HashMap<u64, String> {
-    let mut out = HashMap::new();
-    for line in text.lines() {
-        let Some(id) = line.split_whitespace().next().and_then(|f| f.parse().ok()) else {
-            continue;
-        };
-        let Some((_, after)) = line.split_once(" - ") else {
-            continue;
-        };
-        if let Some(fstype) = after.split_whitespace().next() {
-            out.insert(id, fstype.to_owned());
-        }
-    }
-    out
 }
 
 /// The drivers of `/proc/devices`: (character, block) maps of major -> names,
@@ -188,22 +171,12 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn fdinfo_and_mountinfo() {
+    fn fdinfo() {
         assert_eq!(
             fdinfo_mnt_id("pos:\t0\nflags:\t02100002\nmnt_id:\t25\nino:\t1\n"),
             Some(25)
         );
         assert_eq!(fdinfo_mnt_id("pos: 0\n"), None);
-        let m = mountinfo_fstypes(
-            "22 27 0:21 / /proc rw,relatime - proc proc rw\n\
-             36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n\
-             garbage\n\
-             40 1 0:5 / /x rw shared:2 - fuse.sshfs host: rw\n",
-        );
-        assert_eq!(m.get(&22).map(String::as_str), Some("proc"));
-        assert_eq!(m.get(&36).map(String::as_str), Some("ext3"));
-        assert_eq!(m.get(&40).map(String::as_str), Some("fuse.sshfs"));
-        assert_eq!(m.len(), 3);
     }
 
     #[test]
@@ -263,7 +236,6 @@ mod tests {
         #[test]
         fn parsers_never_panic(text in "\\PC{0,400}", inode in any::<u64>()) {
             let _ = fdinfo_mnt_id(&text);
-            let _ = mountinfo_fstypes(&text);
             let d = Devices::parse(&text);
             let _ = d.driver(false, 1);
             let _ = uevent_devname(&text);
@@ -273,11 +245,5 @@ mod tests {
             let _ = socket_inode(&text);
         }
 
-        #[test]
-        fn mountinfo_lines_round_trip(id in 1u64..100000, fstype in "[a-z0-9.]{1,12}") {
-            let line = format!("{id} 1 0:1 / /m rw,relatime shared:1 - {fstype} src rw\n");
-            let parsed = mountinfo_fstypes(&line);
-            prop_assert_eq!(parsed.get(&id), Some(&fstype));
-        }
     }
 }
