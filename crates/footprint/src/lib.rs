@@ -16,6 +16,7 @@ pub mod procfs;
 pub use abi::{syscall_name, Abi, SyscallTable};
 pub use io::{load, save_atomic, FootprintError};
 pub use kernel::{KernelRelease, KernelVersion, ReleaseKind, VersionError};
+pub use names::errno_name;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -324,68 +325,6 @@ pub struct MappedCode {
     /// How many of the workload's processes mapped it.
     #[serde(default)]
     pub processes: u32,
-}
-
-/// The symbolic name of an errno value, `E<n>` when unknown.
-pub fn errno_name(errno: i32) -> String {
-    const NAMES: &[&str] = &[
-        "",
-        "EPERM",
-        "ENOENT",
-        "ESRCH",
-        "EINTR",
-        "EIO",
-        "ENXIO",
-        "E2BIG",
-        "ENOEXEC",
-        "EBADF",
-        "ECHILD",
-        "EAGAIN",
-        "ENOMEM",
-        "EACCES",
-        "EFAULT",
-        "ENOTBLK",
-        "EBUSY",
-        "EEXIST",
-        "EXDEV",
-        "ENODEV",
-        "ENOTDIR",
-        "EISDIR",
-        "EINVAL",
-        "ENFILE",
-        "EMFILE",
-        "ENOTTY",
-        "ETXTBSY",
-        "EFBIG",
-        "ENOSPC",
-        "ESPIPE",
-        "EROFS",
-        "EMLINK",
-        "EPIPE",
-        "EDOM",
-        "ERANGE",
-        "EDEADLK",
-        "ENAMETOOLONG",
-        "ENOLCK",
-        "ENOSYS",
-        "ENOTEMPTY",
-        "ELOOP",
-    ];
-    match errno {
-        1..=40 => NAMES[errno as usize].to_owned(),
-        61 => "ENODATA".into(),
-        75 => "EOVERFLOW".into(),
-        88 => "ENOTSOCK".into(),
-        95 => "EOPNOTSUPP".into(),
-        97 => "EAFNOSUPPORT".into(),
-        98 => "EADDRINUSE".into(),
-        104 => "ECONNRESET".into(),
-        110 => "ETIMEDOUT".into(),
-        111 => "ECONNREFUSED".into(),
-        115 => "EINPROGRESS".into(),
-        512..=516 => "ERESTART".into(),
-        n => format!("E{n}"),
-    }
 }
 
 #[cfg(test)]

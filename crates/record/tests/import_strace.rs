@@ -442,7 +442,10 @@ fn odd_lines_are_counted_not_fatal() {
     assert_eq!(fp.syscalls[&Abi::X86_64]["clone"].count, 1);
     let clone_flags = libc::CLONE_VM as u64 | libc::CLONE_VFORK as u64 | libc::SIGCHLD as u64;
     assert!(fp.arguments["clone/0"].values.contains_key(&clone_flags));
-    assert_eq!(fp.syscalls[&Abi::X86_64]["poll"].errno["ERESTART"], 1);
+    assert_eq!(
+        fp.syscalls[&Abi::X86_64]["poll"].errno["ERESTART_RESTARTBLOCK"],
+        1
+    );
     assert_eq!(fp.syscalls[&Abi::X86_64]["execve"].errors, 1);
     assert_eq!(fp.exit, Some(ExitStatus::Signaled(libc::SIGSEGV)));
     assert_eq!(fp.processes[1].exit, Some(ExitStatus::Exited(127)));

@@ -21,10 +21,8 @@
 //! Object uses are counted under the syscall name; i386 `socketcall`
 //! sub-calls under `socketcall:<call>` (also the key of their arguments).
 
-pub mod args;
 pub mod elf;
 pub mod guards;
-pub mod ioctl;
 pub mod maps;
 pub mod memory;
 pub mod objects;
@@ -32,6 +30,7 @@ pub mod procfs;
 pub mod syscalls;
 
 use aprof_footprint::abi::X32_SYSCALL_BIT;
+use aprof_footprint::names;
 use aprof_footprint::{Abi, Footprint, GuardState, ObjectClass};
 use std::collections::HashMap;
 use syscalls::{Condition, Creates, Spec, Special};
@@ -255,7 +254,7 @@ impl Decoder {
             Special::None => {}
             Special::Ioctl => {
                 let request = args[1] & 0xffff_ffff;
-                let name = ioctl::ioctl_name(request).map(str::to_owned);
+                let name = names::ioctl::ioctl_name(request).map(str::to_owned);
                 if let Some(obj) = first_class
                     .as_ref()
                     .and_then(|class| fp.objects.iter_mut().find(|o| &o.class == class))
@@ -269,51 +268,51 @@ impl Decoder {
                         .count += 1;
                 }
                 count_arg(fp, label, 1, "request", request, || name);
-                if ioctl::ioctl_returns_fd(request) {
+                if names::ioctl::ioctl_returns_fd(request) {
                     action = Some(ExitAction::ForgetRet);
                 }
             }
             Special::Clone => {
                 count_arg(fp, label, 0, "flags", args[0], || {
-                    Some(args::clone_flags(args[0]))
+                    Some(names::clone_flags(args[0]))
                 });
             }
             Special::Clone3 => {
                 if let Some([flags, _, _, _, exit_signal]) = memory::read_u64s::<5>(tid, args[0]) {
-                    let mut name = args::clone3_flags(flags);
+                    let mut name = names::clone3_flags(flags);
                     if exit_signal != 0 {
-                        name = format!("{name} exit_signal={}", args::signal_name(exit_signal));
+                        name = format!("{name} exit_signal={}", names::signal_name(exit_signal));
                     }
                     count_arg(fp, label, 0, "clone_args.flags", flags, || Some(name));
                 }
             }
             Special::Unshare => {
                 count_arg(fp, label, 0, "flags", args[0], || {
-                    Some(args::namespace_flags(args[0]))
+                    Some(names::namespace_flags(args[0]))
                 });
             }
             Special::Setns => {
                 count_arg(fp, label, 1, "nstype", args[1], || {
-                    Some(args::namespace_flags(args[1]))
+                    Some(names::namespace_flags(args[1]))
                 });
             }
             Special::Socket => {
                 let (family, ty, protocol) = (args[0], args[1], args[2]);
                 if !label.ends_with("socketpair") {
-                    known = args::known_socket_class(family, ty, protocol).map(|c| (c, true));
+                    known = names::known_socket_class(family, ty, protocol).map(|c| (c, true));
                 }
                 count_arg(fp, label, 0, "family", family, || {
-                    Some(args::family_name(family))
+                    Some(names::family_name(family))
                 });
-                count_arg(fp, label, 1, "type", ty, || Some(args::socket_type(ty)));
+                count_arg(fp, label, 1, "type", ty, || Some(names::socket_type(ty)));
                 count_arg(fp, label, 2, "protocol", protocol, || {
-                    Some(args::protocol_name(family, protocol))
+                    Some(names::protocol_name(family, protocol))
                 });
             }
             Special::Sockopt => {
                 let (level, option) = (args[1] & 0xffff_ffff, args[2] & 0xffff_ffff);
                 count_arg(fp, label, 1, "level", level, || {
-                    Some(args::sockopt_level(level))
+                    Some(names::sockopt_level(level))
                 });
                 count_arg_merging(
                     fp,
@@ -321,14 +320,14 @@ impl Decoder {
                     2,
                     "option",
                     option,
-                    Some(args::sockopt(level, option)),
+                    Some(names::sockopt(level, option)),
                 );
             }
             Special::Fcntl => {
                 let cmd = args[1] & 0xffff_ffff;
-                let name = args::fcntl_cmd(cmd, ev.abi == Abi::I386).map(str::to_owned);
+                let name = names::fcntl_cmd(cmd, ev.abi == Abi::I386).map(str::to_owned);
                 count_arg(fp, label, 1, "cmd", cmd, || name);
-                if args::fcntl_dups(cmd) {
+                if names::fcntl_dups(cmd) {
                     action = Some(ExitAction::ForgetRet);
                 }
             }
@@ -337,34 +336,34 @@ impl Decoder {
                 if option == 38 && args[1] == 1 {
                     self.set_no_new_privs.insert(tgid);
                 }
-                let name = args::prctl_option(option).map(str::to_owned);
+                let name = names::prctl_option(option).map(str::to_owned);
                 count_arg(fp, label, 0, "option", option, || name);
             }
             Special::ArchPrctl => {
                 let code = args[0] & 0xffff_ffff;
-                let name = args::arch_prctl_code(code).map(str::to_owned);
+                let name = names::arch_prctl_code(code).map(str::to_owned);
                 count_arg(fp, label, 0, "code", code, || name);
             }
             Special::Personality => {
                 let persona = args[0] & 0xffff_ffff;
                 count_arg(fp, label, 0, "persona", persona, || {
-                    Some(args::personality(persona))
+                    Some(names::personality(persona))
                 });
             }
             Special::Mount => {
                 if let Some(fstype) = memory::read_string(tid, args[2], 256) {
-                    count_arg(fp, label, 2, "fstype", args::string_key(&fstype), || {
+                    count_arg(fp, label, 2, "fstype", names::string_key(&fstype), || {
                         Some(fstype)
                     });
                 }
                 let flags = args[3];
                 count_arg(fp, label, 3, "flags", flags, || {
-                    Some(args::mount_flags(flags))
+                    Some(names::mount_flags(flags))
                 });
             }
             Special::Fsopen => {
                 if let Some(fstype) = memory::read_string(tid, args[0], 256) {
-                    count_arg(fp, label, 0, "fsname", args::string_key(&fstype), || {
+                    count_arg(fp, label, 0, "fsname", names::string_key(&fstype), || {
                         Some(fstype)
                     });
                 }
@@ -372,7 +371,7 @@ impl Decoder {
             Special::Umount => {
                 if label.ends_with("umount2") {
                     count_arg(fp, label, 1, "flags", args[1], || {
-                        Some(args::umount_flags(args[1]))
+                        Some(names::umount_flags(args[1]))
                     });
                 }
             }
@@ -388,8 +387,8 @@ impl Decoder {
             }
             Special::Mprotect => {
                 let prot = args[2];
-                count_arg(fp, label, 2, "prot", prot, || Some(args::prot(prot)));
-                if prot & args::PROT_EXEC != 0 {
+                count_arg(fp, label, 2, "prot", prot, || Some(names::prot(prot)));
+                if prot & names::PROT_EXEC != 0 {
                     self.code_scanned.insert(tgid, false);
                 }
             }
@@ -437,16 +436,16 @@ impl Decoder {
             Special::Bpf => {
                 let cmd = args[0] & 0xffff_ffff;
                 count_arg(fp, label, 0, "cmd", cmd, || {
-                    args::bpf_cmd(cmd).map(str::to_owned)
+                    names::bpf_cmd(cmd).map(str::to_owned)
                 });
             }
             Special::Seccomp => {
                 let op = args[0] & 0xffff_ffff;
-                let name = args::seccomp_operation(op).map(str::to_owned);
+                let name = names::seccomp_operation(op).map(str::to_owned);
                 count_arg(fp, label, 0, "operation", op, || name);
                 if op == 1 {
                     let flags = args[1] & 0xffff_ffff;
-                    let name = args::seccomp_filter_flags(flags);
+                    let name = names::seccomp_filter_flags(flags);
                     count_arg(fp, label, 1, "flags", flags, || Some(name));
                 }
             }
@@ -477,7 +476,7 @@ impl Decoder {
             Special::Waitid => {
                 let idtype = args[0] & 0xffff_ffff;
                 count_arg(fp, label, 0, "idtype", idtype, || {
-                    args::waitid_idtype(idtype).map(str::to_owned)
+                    names::waitid_idtype(idtype).map(str::to_owned)
                 });
                 if idtype == 3 {
                     if let Some(class) = self.objects.class_of(tgid, tid, args[1] as i32) {
@@ -512,12 +511,12 @@ impl Decoder {
 
     fn mmap(&mut self, fp: &mut Footprint, ev: &SyscallEvent, label: &str, args: &[u64; 6]) {
         let (len, prot, flags, fd) = (args[1], args[2], args[3], args[4] as i32);
-        count_arg(fp, label, 2, "prot", prot, || Some(args::prot(prot)));
+        count_arg(fp, label, 2, "prot", prot, || Some(names::prot(prot)));
         count_arg(fp, label, 3, "flags", flags, || {
-            Some(args::mmap_flags(flags))
+            Some(names::mmap_flags(flags))
         });
-        if flags & args::MAP_ANONYMOUS != 0 || fd < 0 {
-            if prot & args::PROT_EXEC != 0 {
+        if flags & names::MAP_ANONYMOUS != 0 || fd < 0 {
+            if prot & names::PROT_EXEC != 0 {
                 self.code_scanned.insert(ev.tgid, false);
             }
             return;
@@ -526,7 +525,7 @@ impl Decoder {
         if let Some(class) = &class {
             fp.count_object(class.clone(), label);
         }
-        if prot & args::PROT_EXEC != 0 {
+        if prot & names::PROT_EXEC != 0 {
             self.code_scanned.insert(ev.tgid, false);
             if matches!(class, Some(ObjectClass::File { .. })) {
                 self.code.add_mapped_fd(fp, ev.tgid, ev.tid, fd, len);

@@ -9,8 +9,8 @@
 //! `/sys/dev/*/MAJ:MIN/uevent` for drivers. Results are cached per
 //! (process, fd); the decoder drops entries whenever an fd may change.
 
-use super::args;
 use super::procfs::{self, Devices};
+use aprof_footprint::names;
 use aprof_footprint::ObjectClass;
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -182,12 +182,12 @@ impl ObjectClassifier {
             .or_else(|| socket_by_proc_net(tid, inode));
         match found {
             Some((family, ty, protocol)) => ObjectClass::Socket {
-                family: args::family_name(family),
+                family: names::family_name(family),
                 socket_type: ty
-                    .map(args::socket_type_base)
+                    .map(names::socket_type_base)
                     .unwrap_or_else(|| "unknown".to_owned()),
                 protocol: protocol
-                    .map(|p| args::object_protocol_name(family, p))
+                    .map(|p| names::object_protocol_name(family, p))
                     .unwrap_or_else(|| "unknown".to_owned()),
             },
             None => ObjectClass::Socket {
@@ -407,12 +407,12 @@ fn socket_by_proc_net(tid: i32, inode: u64) -> Option<(u64, Option<u64>, Option<
 pub fn socket_class_by_proc_net(tid: i32, inode: u64) -> Option<ObjectClass> {
     let (family, ty, protocol) = socket_by_proc_net(tid, inode)?;
     Some(ObjectClass::Socket {
-        family: args::family_name(family),
+        family: names::family_name(family),
         socket_type: ty
-            .map(args::socket_type_base)
+            .map(names::socket_type_base)
             .unwrap_or_else(|| "unknown".to_owned()),
         protocol: protocol
-            .map(|p| args::object_protocol_name(family, p))
+            .map(|p| names::object_protocol_name(family, p))
             .unwrap_or_else(|| "unknown".to_owned()),
     })
 }

@@ -23,7 +23,7 @@ pub mod objects;
 
 pub use line::{parse_line, Body, Line, Outcome, Timestamp};
 
-use aprof_footprint::{Abi, Environment, ExitStatus, Footprint, ObjectClass, Process};
+use aprof_footprint::{errno_name, Abi, Environment, ExitStatus, Footprint, ObjectClass, Process};
 use consts::Kind;
 use line::{array_items, fd_decorations, split_top_level, unquote};
 use objects::{decoration_path, socket_inode, ObjectKnowledge, SocketKind};
@@ -856,13 +856,10 @@ impl Counter<'_> {
     }
 
     fn count_error(&mut self, abi: Abi, number: u32, errno: &str) {
-        // Name errors as the footprint's own `errno_name` does, so imported
-        // and recorded footprints compare; keep strace's name where that
-        // function only has a number.
-        let name = match consts::errno_value(errno).map(aprof_footprint::errno_name) {
-            Some(n) if !n[1..].starts_with(|c: char| c.is_ascii_digit()) => n,
-            _ => errno.to_owned(),
-        };
+        // Name errors as the recorder does (one name per value, aliases
+        // such as EWOULDBLOCK resolved); keep strace's name where the
+        // table has none.
+        let name = consts::errno_value(errno).map_or_else(|| errno.to_owned(), errno_name);
         let syscall = aprof_footprint::syscall_name(abi, number);
         if let Some(stats) = self
             .footprint
