@@ -427,7 +427,8 @@ impl Dataset {
     }
 
     /// Write the data gzip-compressed to `path`, and the per-branch
-    /// versions beside it, atomically (temp file + rename), creating the
+    /// versions beside it, atomically (see
+    /// [`aprof_footprint::io::replace_file`]), creating the
     /// parent directory.
     pub fn write_gz(&self, path: &Path) -> Result<(), DataError> {
         write_gz_atomic(path, self.to_tsv().as_bytes())?;
@@ -451,18 +452,12 @@ fn write_gz_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io_err)?;
     }
-    let tmp = path.with_extension("tmp-aprof");
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
+    aprof_footprint::io::replace_file(path, |file| {
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
         gz.write_all(bytes)?;
-        gz.finish()?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io_err)
+        gz.finish().map(drop)
+    })
+    .map_err(io_err)
 }
 
 impl Dataset {

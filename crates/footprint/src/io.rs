@@ -1,4 +1,5 @@
-//! Reading and writing footprint files: schema checks and atomic writes.
+//! Reading and writing footprint files: schema checks, and the one atomic
+//! file writer every stage uses ([`replace_file`]).
 
 use crate::{Footprint, SCHEMA_VERSION};
 use std::io::Write;
@@ -80,44 +81,59 @@ pub fn save_atomic(footprint: &Footprint, path: &Path) -> Result<(), FootprintEr
     write_atomic(path, &json)
 }
 
-/// Write bytes to `path` through a temporary file in the same directory.
+/// Write bytes and a final newline to `path` atomically (see [`replace_file`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FootprintError> {
-    let io_err = |source| FootprintError::Io {
+    replace_file(path, |f| {
+        f.write_all(bytes)?;
+        f.write_all(b"\n")
+    })
+    .map_err(|source| FootprintError::Io {
         path: path.to_owned(),
         source,
-    };
-    // A device, FIFO or other special file (`-o /dev/null`, `-o /dev/stdout`)
-    // is written in place: renaming over it would replace the node itself.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if !meta.is_file() && !meta.is_dir() {
-            let write = || -> std::io::Result<()> {
-                let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-                f.write_all(bytes)?;
-                f.write_all(b"\n")
-            };
-            return write().map_err(io_err);
-        }
+    })
+}
+
+/// Replace `path` with what `write` writes, atomically: a reader sees the
+/// old file or the whole new one, never half of it, and a failed write
+/// leaves the old file alone.
+///
+/// The new content goes to a temporary file with a random name, created
+/// exclusively (`O_EXCL`) in the target's directory, synced, then renamed
+/// over the target. A replaced file keeps its permission bits; a new one
+/// gets `0666` less the umask, as `File::create` would. A device, FIFO or
+/// other special file (`-o /dev/null`, `-o /dev/stdout`) is written in
+/// place: renaming over it would replace the node itself.
+pub fn replace_file(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let existing = std::fs::metadata(path).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| !m.is_file() && !m.is_dir())
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return write(&mut f);
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(&dir)?;
+    if let Some(meta) = existing.filter(std::fs::Metadata::is_file) {
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(meta.permissions().mode()))?;
     }
-    result.map_err(io_err)
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    // On failure the temporary file is removed when `tmp` drops.
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 #[cfg(test)]
@@ -195,6 +211,45 @@ mod tests {
             meta.file_type().is_char_device(),
             "/dev/null must stay a device"
         );
+    }
+
+    #[test]
+    fn replacing_keeps_the_mode_and_a_new_file_follows_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fp.json");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        save_atomic(&sample(), &path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(load(&path).unwrap(), sample());
+        // A new file: 0666 less the umask, read from the kernel's view of us.
+        let umask = std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|v| u32::from_str_radix(v.trim(), 8).unwrap())
+            .unwrap();
+        let fresh = dir.path().join("new.json");
+        save_atomic(&sample(), &fresh).unwrap();
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o666 & !umask);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data");
+        std::fs::write(&path, "old").unwrap();
+        let err = replace_file(&path, |f| {
+            f.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
