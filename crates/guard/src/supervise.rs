@@ -17,7 +17,7 @@
 //! so it announces the fd number first and then blocks in its first
 //! `execve` until aprof is listening.
 
-use crate::bpf::{compile, Insn};
+use crate::bpf::{compile, Insn, SeccompData};
 use crate::policy::{Action, Policy, Rule};
 use aprof_footprint::Abi;
 use std::collections::BTreeMap;
@@ -29,15 +29,6 @@ const SECCOMP_FILTER_FLAG_NEW_LISTENER: u32 = 1 << 3;
 const SECCOMP_IOCTL_NOTIF_RECV: libc::c_ulong = 0xc050_2100;
 const SECCOMP_IOCTL_NOTIF_SEND: libc::c_ulong = 0xc018_2101;
 const SECCOMP_USER_NOTIF_FLAG_CONTINUE: u32 = 1;
-
-#[repr(C)]
-#[derive(Default)]
-struct SeccompData {
-    nr: i32,
-    arch: u32,
-    instruction_pointer: u64,
-    args: [u64; 6],
-}
 
 #[repr(C)]
 #[derive(Default)]
@@ -365,7 +356,7 @@ fn record(
     policy: &Policy,
     denials: &mut BTreeMap<(Abi, String), Denial>,
 ) -> bool {
-    let raw = req.data.nr as u32 as u64;
+    let raw = u64::from(req.data.nr);
     let Some(abi) = Abi::from_audit(req.data.arch, raw) else {
         return false;
     };

@@ -8,7 +8,9 @@ use super::op::*;
 use super::{data, Insn};
 use std::fmt;
 
-/// `struct seccomp_data`, what a filter sees of a syscall.
+/// `struct seccomp_data`, what a filter sees of a syscall, with the
+/// kernel's layout (the user-notification ioctls read it as it is).
+#[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SeccompData {
     /// The raw syscall number (x32 numbers carry the x32 bit).

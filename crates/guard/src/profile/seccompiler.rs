@@ -55,25 +55,14 @@ pub enum ArgLen {
     Qword,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    MaskedEq(u64),
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScCondition {
     pub index: u8,
     #[serde(rename = "type")]
     pub arg_len: ArgLen,
-    pub op: ScOp,
+    /// seccompiler spells its operators as [`CmpOp`] does (`eq`, `masked_eq: MASK`, ...).
+    pub op: CmpOp,
     pub val: u64,
     #[serde(default)]
     pub comment: Option<String>,
@@ -99,13 +88,13 @@ fn condition_of(c: &ScCondition) -> Result<(ArgCondition, bool), String> {
     }
     let low = u32::MAX as u64;
     let (op, value, exact) = match (&c.arg_len, c.op) {
-        (ArgLen::Qword, op) => (cmp_of(op), c.val, true),
+        (ArgLen::Qword, op) => (op, c.val, true),
         (ArgLen::Dword, _) if c.val > low => {
             return Err(format!("dword value {} does not fit 32 bits", c.val))
         }
-        (ArgLen::Dword, ScOp::Eq) => (CmpOp::MaskedEq(low), c.val, true),
-        (ArgLen::Dword, ScOp::MaskedEq(mask)) => (CmpOp::MaskedEq(mask & low), c.val, true),
-        (ArgLen::Dword, op) => (cmp_of(op), c.val, false),
+        (ArgLen::Dword, CmpOp::Eq) => (CmpOp::MaskedEq(low), c.val, true),
+        (ArgLen::Dword, CmpOp::MaskedEq(mask)) => (CmpOp::MaskedEq(mask & low), c.val, true),
+        (ArgLen::Dword, op) => (op, c.val, false),
     };
     Ok((
         ArgCondition {
@@ -115,18 +104,6 @@ fn condition_of(c: &ScCondition) -> Result<(ArgCondition, bool), String> {
         },
         exact,
     ))
-}
-
-fn cmp_of(op: ScOp) -> CmpOp {
-    match op {
-        ScOp::Eq => CmpOp::Eq,
-        ScOp::Ne => CmpOp::Ne,
-        ScOp::Lt => CmpOp::Lt,
-        ScOp::Le => CmpOp::Le,
-        ScOp::Gt => CmpOp::Gt,
-        ScOp::Ge => CmpOp::Ge,
-        ScOp::MaskedEq(mask) => CmpOp::MaskedEq(mask),
-    }
 }
 
 /// Every filter of a seccompiler file, one profile each.
