@@ -5,79 +5,16 @@
 //! `setupSeccomp` does for an amd64 host, into an OCI profile, then by
 //! [`super::oci::evaluate`].
 
+use super::fields::{Dialect, ProfileFields, ProfileSyscall};
 use super::oci::evaluate;
 use super::{from_json, EvalContext, KernelVersion, LoadedProfile, ProfileError, ProfileFormat};
-use oci_spec::runtime::{
-    Arch, LinuxSeccompAction, LinuxSeccompArg, LinuxSeccompBuilder, LinuxSeccompFilterFlag,
-    LinuxSyscall, LinuxSyscallBuilder,
-};
-use serde::Deserialize;
+use oci_spec::runtime::{Arch, LinuxSyscall};
 
 /// The Go architecture name Docker's `arches` filters compare with.
 const NATIVE_GOARCH: &str = "amd64";
 
 /// A Docker seccomp profile (moby `profiles/seccomp.Seccomp`).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DockerProfile {
-    pub default_action: LinuxSeccompAction,
-    #[serde(default)]
-    pub default_errno_ret: Option<u32>,
-    #[serde(default)]
-    pub architectures: Option<Vec<Arch>>,
-    #[serde(default)]
-    pub arch_map: Option<Vec<ArchMapEntry>>,
-    #[serde(default)]
-    pub syscalls: Option<Vec<DockerSyscall>>,
-    #[serde(default)]
-    pub listener_path: Option<String>,
-    #[serde(default)]
-    pub listener_metadata: Option<String>,
-    #[serde(default)]
-    pub flags: Option<Vec<LinuxSeccompFilterFlag>>,
-}
-
-/// An architecture and the sub-architectures that come with it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ArchMapEntry {
-    pub architecture: Arch,
-    #[serde(default)]
-    pub sub_architectures: Option<Vec<Arch>>,
-}
-
-/// One syscall entry, possibly conditional on the environment.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DockerSyscall {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub names: Option<Vec<String>>,
-    pub action: LinuxSeccompAction,
-    #[serde(default)]
-    pub errno_ret: Option<u32>,
-    #[serde(default)]
-    pub args: Option<Vec<LinuxSeccompArg>>,
-    #[serde(default)]
-    pub comment: Option<String>,
-    #[serde(default)]
-    pub includes: Option<Filter>,
-    #[serde(default)]
-    pub excludes: Option<Filter>,
-}
-
-/// The environment an entry requires (`includes`) or rules out (`excludes`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Filter {
-    #[serde(default)]
-    pub caps: Option<Vec<String>>,
-    #[serde(default)]
-    pub arches: Option<Vec<String>>,
-    #[serde(default)]
-    pub min_kernel: Option<String>,
-}
+pub type DockerProfile = ProfileFields;
 
 /// Read and evaluate a Docker profile for `ctx`.
 pub fn load_str(
@@ -105,7 +42,7 @@ fn kernel_at_least(
 /// Whether an entry applies in `ctx` (moby's include/exclude rules: any
 /// excluded capability present, or any included one missing, drops it).
 fn entry_applies(
-    call: &DockerSyscall,
+    call: &ProfileSyscall,
     at: &str,
     ctx: &EvalContext,
     origin: &str,
@@ -149,6 +86,9 @@ pub fn evaluate_docker(
     ctx: &EvalContext,
 ) -> Result<LoadedProfile, ProfileError> {
     let invalid = |m: String| ProfileError::invalid(origin, m);
+    if let Some(field) = profile.foreign_field(Dialect::Docker) {
+        return Err(invalid(field));
+    }
     let arch_map = profile.arch_map.as_deref().unwrap_or_default();
     let listed = profile.architectures.as_deref().unwrap_or_default();
     if !arch_map.is_empty() && !listed.is_empty() {
@@ -171,35 +111,18 @@ pub fn evaluate_docker(
     let mut syscalls: Vec<LinuxSyscall> = Vec::new();
     for (i, call) in profile.syscalls.iter().flatten().enumerate() {
         let at = format!("syscalls[{i}]");
-        let names: Vec<String> = match (&call.name, &call.names) {
-            (Some(_), Some(names)) if !names.is_empty() => {
-                return Err(invalid(format!("{at}: use either 'name' or 'names'")))
-            }
-            (Some(name), _) => vec![name.clone()],
-            (None, Some(names)) => names.clone(),
-            (None, None) => Vec::new(),
-        };
+        let names = call
+            .all_names()
+            .map_err(|e| invalid(format!("{at}: {e}")))?;
         if !entry_applies(call, &at, ctx, origin)? {
             continue;
         }
-        let mut builder = LinuxSyscallBuilder::default()
-            .names(names)
-            .action(call.action)
-            .args(call.args.clone().unwrap_or_default());
-        if let Some(errno) = call.errno_ret {
-            builder = builder.errno_ret(errno);
-        }
-        syscalls.push(builder.build().map_err(|e| invalid(format!("{at}: {e}")))?);
+        syscalls.push(
+            call.to_oci(names)
+                .map_err(|e| invalid(format!("{at}: {e}")))?,
+        );
     }
-
-    let mut builder = LinuxSeccompBuilder::default()
-        .default_action(profile.default_action)
-        .architectures(architectures)
-        .syscalls(syscalls);
-    if let Some(errno) = profile.default_errno_ret {
-        builder = builder.default_errno_ret(errno);
-    }
-    let seccomp = builder.build().map_err(|e| invalid(e.to_string()))?;
+    let seccomp = profile.to_oci(architectures, syscalls).map_err(invalid)?;
     let mut loaded = evaluate(&seccomp, origin, ProfileFormat::Docker, notes)?;
     loaded.notes.push(format!(
         "evaluated for kernel {} and {} capabilities",

@@ -33,6 +33,7 @@
 //!   blocked either way, only the errno differs.
 
 pub mod docker;
+pub mod fields;
 pub mod oci;
 pub mod seccompiler;
 pub mod spo;
@@ -388,20 +389,7 @@ pub fn detect_format(text: &str, origin: &str) -> Result<ProfileFormat, ProfileE
     if object.contains_key("ociVersion") || object.contains_key("linux") {
         return Ok(ProfileFormat::Oci);
     }
-    if object.contains_key("archMap") {
-        return Ok(ProfileFormat::Docker);
-    }
-    let docker_only = ["name", "includes", "excludes", "comment"];
-    let has_docker_entries = object
-        .get("syscalls")
-        .and_then(|s| s.as_array())
-        .is_some_and(|calls| {
-            calls.iter().any(|c| {
-                c.as_object()
-                    .is_some_and(|c| docker_only.iter().any(|k| c.contains_key(*k)))
-            })
-        });
-    if has_docker_entries {
+    if fields::docker_only_key(&value, false).is_some() {
         return Ok(ProfileFormat::Docker);
     }
     if object.contains_key("defaultAction") {

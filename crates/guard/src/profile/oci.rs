@@ -3,6 +3,7 @@
 //! evaluation of such a profile into a [`Policy`] that every format shares.
 //! The semantics are those listed in the [`super`] module doc.
 
+use super::fields::docker_only_key;
 use super::{from_json, is_known_syscall_name, LoadedProfile, ProfileError, ProfileFormat};
 use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
 use aprof_footprint::Abi;
@@ -37,7 +38,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
     } else {
         Some(&value)
     };
-    if let Some(docker_key) = seccomp_value.and_then(docker_only_key) {
+    if let Some(docker_key) = seccomp_value.and_then(|v| docker_only_key(v, true)) {
         return Err(ProfileError::invalid(
             origin,
             format!("'{docker_key}' belongs to Docker's format, not OCI's: use --format docker (or auto)"),
@@ -64,18 +65,6 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
             unknown_syscalls: Vec::new(),
         }),
     }
-}
-
-/// A key of Docker's format that OCI's lacks and whose meaning would be
-/// lost if ignored (`archMap`, or an entry's `name`/`includes`/`excludes`).
-fn docker_only_key(seccomp: &serde_json::Value) -> Option<&'static str> {
-    if seccomp.get("archMap").is_some() {
-        return Some("archMap");
-    }
-    let calls = seccomp.get("syscalls")?.as_array()?;
-    ["includes", "excludes", "name"]
-        .into_iter()
-        .find(|key| calls.iter().any(|c| c.get(key).is_some()))
 }
 
 /// The ABI an architecture stands for on an x86_64 host, if it is x86.

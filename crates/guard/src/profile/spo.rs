@@ -4,12 +4,9 @@
 //! evaluated by [`super::oci::evaluate`]. Documents of other kinds are
 //! skipped with a note.
 
+use super::fields::{Dialect, ProfileFields};
 use super::oci::evaluate;
 use super::{from_yaml, LoadedProfile, ProfileError, ProfileFormat};
-use oci_spec::runtime::{
-    Arch, LinuxSeccompAction, LinuxSeccompArgBuilder, LinuxSeccompBuilder, LinuxSeccompFilterFlag,
-    LinuxSeccompOperator, LinuxSyscallBuilder,
-};
 use serde::Deserialize;
 
 /// A Kubernetes resource; only what a `SeccompProfile` needs is read.
@@ -33,52 +30,7 @@ pub struct Metadata {
 }
 
 /// `SeccompProfile.spec`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SpoSpec {
-    pub default_action: LinuxSeccompAction,
-    #[serde(default)]
-    pub default_errno_ret: Option<u32>,
-    #[serde(default)]
-    pub architectures: Option<Vec<Arch>>,
-    #[serde(default)]
-    pub syscalls: Option<Vec<SpoSyscall>>,
-    #[serde(default)]
-    pub flags: Option<Vec<LinuxSeccompFilterFlag>>,
-    #[serde(default)]
-    pub listener_path: Option<String>,
-    #[serde(default)]
-    pub listener_metadata: Option<String>,
-    /// Another profile this one extends; not resolved here.
-    #[serde(default)]
-    pub base_profile_name: Option<String>,
-    #[serde(default)]
-    pub disabled: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SpoSyscall {
-    #[serde(default)]
-    pub names: Vec<String>,
-    pub action: LinuxSeccompAction,
-    #[serde(default)]
-    pub errno_ret: Option<u32>,
-    #[serde(default)]
-    pub args: Option<Vec<SpoArg>>,
-}
-
-/// An argument comparison; Kubernetes omits zero values.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SpoArg {
-    pub index: usize,
-    #[serde(default)]
-    pub value: u64,
-    #[serde(default)]
-    pub value_two: Option<u64>,
-    pub op: LinuxSeccompOperator,
-}
+pub type SpoSpec = ProfileFields;
 
 /// A `SeccompProfile` read with its typed spec, so errors keep positions.
 #[derive(Debug, Deserialize)]
@@ -139,41 +91,19 @@ pub fn evaluate_spec(spec: &SpoSpec, label: &str) -> Result<LoadedProfile, Profi
     if spec.disabled == Some(true) {
         notes.push("the profile is marked disabled".into());
     }
+    if let Some(field) = spec.foreign_field(Dialect::Spo) {
+        return Err(invalid(field));
+    }
     let mut syscalls = Vec::new();
     for (i, call) in spec.syscalls.iter().flatten().enumerate() {
-        let mut args = Vec::new();
-        for arg in call.args.iter().flatten() {
-            let mut b = LinuxSeccompArgBuilder::default()
-                .index(arg.index)
-                .value(arg.value)
-                .op(arg.op);
-            if let Some(two) = arg.value_two {
-                b = b.value_two(two);
-            }
-            args.push(
-                b.build()
-                    .map_err(|e| invalid(format!("syscalls[{i}]: {e}")))?,
-            );
-        }
-        let mut b = LinuxSyscallBuilder::default()
-            .names(call.names.clone())
-            .action(call.action)
-            .args(args);
-        if let Some(errno) = call.errno_ret {
-            b = b.errno_ret(errno);
-        }
+        let names = call.names.clone().unwrap_or_default();
         syscalls.push(
-            b.build()
+            call.to_oci(names)
                 .map_err(|e| invalid(format!("syscalls[{i}]: {e}")))?,
         );
     }
-    let mut b = LinuxSeccompBuilder::default()
-        .default_action(spec.default_action)
-        .architectures(spec.architectures.clone().unwrap_or_default())
-        .syscalls(syscalls);
-    if let Some(errno) = spec.default_errno_ret {
-        b = b.default_errno_ret(errno);
-    }
-    let seccomp = b.build().map_err(|e| invalid(e.to_string()))?;
+    let seccomp = spec
+        .to_oci(spec.architectures.clone().unwrap_or_default(), syscalls)
+        .map_err(invalid)?;
     evaluate(&seccomp, label, ProfileFormat::Spo, notes)
 }
