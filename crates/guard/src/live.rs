@@ -257,7 +257,6 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
 /// filter (a runtime such as bwrap installs the filter and then execs the
 /// workload), or, if none does, those at the command's own exec.
 pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
-    use std::ffi::CString;
     let Some(program) = argv.first() else {
         return Err(LiveError::Spawn {
             command: String::new(),
@@ -268,41 +267,17 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
         command: program.clone(),
         reason,
     };
-    let cargs: Vec<CString> = argv
-        .iter()
-        .map(|a| CString::new(a.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| spawn_err("an argument contains a NUL byte".into()))?;
-    let mut argp: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
-    argp.push(std::ptr::null());
-    // A close-on-exec pipe carries an exec failure's errno back.
-    let mut fds = [0i32; 2];
-    // SAFETY: fds has room for two descriptors.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(spawn_err(format!("pipe: {}", Errno::last())));
-    }
-    // SAFETY: the child only calls async-signal-safe functions before exec.
-    let child = unsafe { libc::fork() };
-    if child < 0 {
-        return Err(spawn_err(format!("fork: {}", Errno::last())));
-    }
-    if child == 0 {
-        // SAFETY: async-signal-safe calls only; argp outlives execvp.
-        unsafe {
-            libc::close(fds[0]);
-            libc::raise(libc::SIGSTOP);
-            libc::execvp(cargs[0].as_ptr(), argp.as_ptr());
-            let e = *libc::__errno_location();
-            libc::write(fds[1], &e as *const i32 as *const libc::c_void, 4);
-            libc::_exit(127);
-        }
-    }
-    // SAFETY: closing our copy of the write end.
-    unsafe { libc::close(fds[1]) };
+    let args: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+    // The child stops itself before its exec, so it can be seized first.
+    let mut launched = aprof_launch::spawn(&aprof_launch::Launch {
+        argv: &args,
+        gate: aprof_launch::Gate::Stop,
+        ..Default::default()
+    })
+    .map_err(|e| spawn_err(e.to_string()))?;
+    let child = launched.pid();
     let pid = Pid::from_raw(child);
-    let result = follow_to_guarded_exec(pid, fds[0], &spawn_err);
-    // SAFETY: closing the read end we own.
-    unsafe { libc::close(fds[0]) };
+    let result = follow_to_guarded_exec(pid, &mut launched, &spawn_err);
     let found = match result {
         Ok(v) => v,
         Err(e) => {
@@ -338,7 +313,7 @@ struct Found {
 
 fn follow_to_guarded_exec(
     main: Pid,
-    errpipe: i32,
+    launched: &mut aprof_launch::Child,
     spawn_err: &dyn Fn(String) -> LiveError,
 ) -> Result<Found, LiveError> {
     use std::collections::BTreeSet;
@@ -399,14 +374,11 @@ fn follow_to_guarded_exec(
                 if p == main {
                     main_exit = Some(code);
                     if first_exec.is_none() {
-                        let mut e = 0i32;
-                        // SAFETY: reading 4 bytes into an i32.
-                        let n = unsafe {
-                            libc::read(errpipe, &mut e as *mut i32 as *mut libc::c_void, 4)
-                        };
-                        if n == 4 {
+                        if let Some(aprof_launch::Report::Failed { errno, .. }) =
+                            launched.next_report()
+                        {
                             return Err(spawn_err(
-                                std::io::Error::from_raw_os_error(e).to_string(),
+                                std::io::Error::from_raw_os_error(errno).to_string(),
                             ));
                         }
                     }

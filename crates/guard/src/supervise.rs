@@ -1,11 +1,16 @@
 //! Running a command under a seccomp policy while watching what it would
 //! deny, through seccomp user notification (no ptrace).
 //!
-//! The child installs a filter that allows what the policy allows and sends
-//! everything else (and every `execve`, see below) to a listener. aprof takes
-//! the listener with `pidfd_getfd`, records each notified syscall that the
-//! policy denies, and lets it continue (`--observe`, to find every missing
-//! syscall in one run) or fails it with the policy's action (`--enforce`).
+//! The child (started by the one launcher, [`aprof_launch`]) installs a
+//! filter that allows what the policy allows and sends the denials (and
+//! every `execve`, see below) to a listener. aprof takes the listener with
+//! `pidfd_getfd` and records each notified syscall that the policy denies.
+//! [`OnDenial::Observe`] lets it run, to find every missing syscall in one
+//! run. [`OnDenial::Enforce`] answers what the policy says: a denial by
+//! errno is failed with that errno, as the kernel would; kill and trap
+//! rules are not notified at all but stay in the filter, since a listener
+//! cannot answer them, so the kernel kills (or traps) as the policy says and
+//! the run ends with SIGSYS.
 //!
 //! Rules that answer ENOSYS stay in the filter: they tell the program a
 //! syscall does not exist so that it falls back to another one (Docker's
@@ -20,12 +25,12 @@
 use crate::bpf::{compile, Insn, SeccompData};
 use crate::policy::{Action, Policy, Rule};
 use aprof_footprint::Abi;
+use aprof_launch::{seccomp, Filter, Gate, Launch, Report, Stage};
 use std::collections::BTreeMap;
-use std::ffi::CString;
-use std::os::fd::RawFd;
+use std::ffi::OsString;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
-const SECCOMP_FILTER_FLAG_NEW_LISTENER: u32 = 1 << 3;
 const SECCOMP_IOCTL_NOTIF_RECV: libc::c_ulong = 0xc050_2100;
 const SECCOMP_IOCTL_NOTIF_SEND: libc::c_ulong = 0xc018_2101;
 const SECCOMP_USER_NOTIF_FLAG_CONTINUE: u32 = 1;
@@ -53,7 +58,8 @@ struct SeccompNotifResp {
 pub enum OnDenial {
     /// Record it and let it run, to find every missing syscall in one run.
     Observe,
-    /// Record it and fail it with EPERM, as the profile would.
+    /// Record it and answer the policy's action: its errno, or (for kill
+    /// and trap, which stay in the filter) the kernel's own kill or trap.
     Enforce,
 }
 
@@ -106,16 +112,21 @@ fn pretends_absent(action: Action) -> bool {
     action == Action::Errno(libc::ENOSYS as u16)
 }
 
+/// Whether a denial becomes a notification: every one to observe; to
+/// enforce, those a listener can answer as the kernel would (an errno).
+fn notifies(action: Action, on_denial: OnDenial) -> bool {
+    !action.reaches_kernel()
+        && !pretends_absent(action)
+        && (on_denial == OnDenial::Observe || matches!(action, Action::Errno(_)))
+}
+
 /// The filter the child installs: the policy with `execve`/`execveat`
-/// and every denial (but not an ENOSYS rule) turned into a notification.
-fn notifying_filter(policy: &Policy) -> Result<Vec<Insn>, SuperviseError> {
+/// and the denials [`notifies`] picks turned into notifications.
+fn notifying_filter(policy: &Policy, on_denial: OnDenial) -> Result<Vec<Insn>, SuperviseError> {
     let mut p = policy.clone();
     for abi_policy in p.abis.values_mut() {
         for rules in abi_policy.syscalls.values_mut() {
-            let denials = rules
-                .iter_mut()
-                .filter(|r| !r.action.reaches_kernel() && !pretends_absent(r.action));
-            for r in denials {
+            for r in rules.iter_mut().filter(|r| notifies(r.action, on_denial)) {
                 r.action = Action::Notify;
             }
         }
@@ -128,13 +139,13 @@ fn notifying_filter(policy: &Policy) -> Result<Vec<Insn>, SuperviseError> {
                 }],
             );
         }
-        if !abi_policy.default_action.reaches_kernel() {
+        if notifies(abi_policy.default_action, on_denial) {
             abi_policy.default_action = Action::Notify;
         }
     }
     // Syscalls of an ABI the policy does not cover (int 0x80 from an
-    // x86_64 program) are denials too, not silent kills.
-    if !p.other_abi_action.reaches_kernel() {
+    // x86_64 program) are denials too, not silent kills, when observing.
+    if notifies(p.other_abi_action, on_denial) {
         p.other_abi_action = Action::Notify;
     }
     compile(&p).map_err(|e| SuperviseError::Compile(e.to_string()))
@@ -149,137 +160,86 @@ pub fn run_supervised(
     if argv.is_empty() {
         return Err(SuperviseError::Setup("no command given".into()));
     }
-    let prog = notifying_filter(policy)?;
-    let c_argv: Vec<CString> = argv
-        .iter()
-        .map(|a| {
-            CString::new(a.as_bytes())
-                .map_err(|_| SuperviseError::Setup(format!("argument contains a NUL byte: {a:?}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut c_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|c| c.as_ptr()).collect();
-    c_ptrs.push(std::ptr::null());
-    if prog.len() > u16::MAX as usize {
-        return Err(SuperviseError::Compile(format!(
-            "{} instructions is too long a filter",
-            prog.len()
-        )));
-    }
-    // Insn has the layout of struct sock_filter; `prog` outlives the fork.
-    let fprog = libc::sock_fprog {
-        len: prog.len() as u16,
-        filter: prog.as_ptr() as *mut libc::sock_filter,
-    };
-
-    let mut pipe = [0; 2];
-    // SAFETY: plain pipe2 on a two-int array.
-    if unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(os("pipe2"));
-    }
-    // SAFETY: the child only makes raw syscalls on memory prepared before
-    // the fork, then execs or exits; nothing allocates after fork.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(os("fork"));
-    }
-    if pid == 0 {
-        unsafe { child(pipe, &fprog, &c_ptrs) }
-    }
-    unsafe { libc::close(pipe[1]) };
-    let listener = receive_listener(pid, pipe[0]);
-    unsafe { libc::close(pipe[0]) };
-    let listener = match listener {
+    let prog = notifying_filter(policy, on_denial)?;
+    let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+    let mut child = aprof_launch::spawn(&Launch {
+        argv: &argv,
+        gate: Gate::None,
+        no_new_privs: true,
+        filter: Some(Filter {
+            program: Insn::as_sock_filters(&prog),
+            flags: seccomp::FLAG_NEW_LISTENER,
+            announce_listener: true,
+        }),
+        default_signals: &[],
+    })
+    .map_err(|e| SuperviseError::Setup(e.to_string()))?;
+    let pid = child.pid();
+    let listener = match receive_listener(&mut child) {
         Ok(fd) => fd,
         Err(e) => {
             // The child may be blocked in execve forever without a listener.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
-            }
+            child.kill();
             return Err(e);
         }
     };
-    let result = supervise(pid, listener, policy, on_denial);
-    unsafe { libc::close(listener) };
-    result
-}
-
-/// In the child: announce the listener fd, install the filter, exec.
-unsafe fn child(pipe: [RawFd; 2], fprog: &libc::sock_fprog, argv: &[*const libc::c_char]) -> ! {
-    libc::close(pipe[0]);
-    let fail = |code: u8| -> ! {
-        let msg = [code];
-        libc::write(pipe[1], msg.as_ptr().cast(), 1);
-        libc::_exit(127)
-    };
-    if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-        fail(1);
-    }
-    // The listener gets the lowest free descriptor: find it now, while
-    // syscalls are still unfiltered.
-    let probe = libc::dup(pipe[1]);
-    if probe < 0 {
-        fail(2);
-    }
-    libc::close(probe);
-    let announce = (probe as u32).to_ne_bytes();
-    let mut msg = [0u8; 5];
-    msg[1..].copy_from_slice(&announce);
-    if libc::write(pipe[1], msg.as_ptr().cast(), 5) != 5 {
-        libc::_exit(127);
-    }
-    let fd = libc::syscall(
-        libc::SYS_seccomp,
-        1, /* SET_MODE_FILTER */
-        SECCOMP_FILTER_FLAG_NEW_LISTENER,
-        fprog as *const _,
-    );
-    if fd != probe as libc::c_long {
-        // The parent reads the failure from the closed pipe (no more bytes).
-        libc::_exit(126);
-    }
-    libc::execvp(argv[0], argv.as_ptr());
-    libc::_exit(127)
+    supervise(pid, &listener, policy, on_denial)
 }
 
 /// Read the child's announcement and take its listener.
-fn receive_listener(pid: libc::pid_t, read_end: RawFd) -> Result<RawFd, SuperviseError> {
-    let mut msg = [0u8; 5];
-    let n = unsafe { libc::read(read_end, msg.as_mut_ptr().cast(), 5) };
-    if n != 5 || msg[0] != 0 {
-        return Err(SuperviseError::Setup(match msg[0] {
-            1 => "cannot set NO_NEW_PRIVS in the child".into(),
-            2 => "the child has no free file descriptor".into(),
-            _ => "the child did not start".into(),
-        }));
-    }
-    let target = u32::from_ne_bytes([msg[1], msg[2], msg[3], msg[4]]) as libc::c_int;
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as libc::c_int;
-    if pidfd < 0 {
+fn receive_listener(child: &mut aprof_launch::Child) -> Result<OwnedFd, SuperviseError> {
+    let pid = child.pid();
+    let target = match child.next_report() {
+        Some(Report::ListenerFd(fd)) => fd,
+        Some(Report::Failed { stage, errno }) => {
+            let what = match stage {
+                Stage::NoNewPrivs => "cannot set NO_NEW_PRIVS in the child",
+                Stage::Seccomp => "the child could not install the filter",
+                Stage::Exec => "the child could not run the command",
+            };
+            return Err(SuperviseError::Setup(format!(
+                "{what}: {}",
+                std::io::Error::from_raw_os_error(errno)
+            )));
+        }
+        None => return Err(SuperviseError::Setup("the child did not start".into())),
+    };
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as libc::c_int;
+    if raw < 0 {
         return Err(os("pidfd_open"));
     }
+    // SAFETY: pidfd_open returned a fresh descriptor nobody else owns.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(raw) };
     // The child blocks in execve until a listener answers, so the fd is
     // still there; retry briefly in case the filter is not installed yet.
     let mut last = std::io::Error::from_raw_os_error(libc::EBADF);
     for _ in 0..500 {
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd, target, 0) } as libc::c_int;
-        if fd >= 0 {
-            let is_listener = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        // SAFETY: pidfd_getfd takes a pidfd, an fd number and flags and
+        // returns a new fd or -1.
+        let raw = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), target, 0) }
+            as libc::c_int;
+        if raw >= 0 {
+            // SAFETY: pidfd_getfd returned a fresh descriptor nobody else owns.
+            let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+            let is_listener = std::fs::read_link(format!("/proc/self/fd/{raw}"))
                 .is_ok_and(|p| p.to_string_lossy().contains("seccomp notify"));
             if is_listener {
-                unsafe { libc::close(pidfd) };
                 return Ok(fd);
             }
-            unsafe { libc::close(fd) };
         } else {
             last = std::io::Error::last_os_error();
         }
         let mut status = 0;
+        // SAFETY: polling our own child's status into a local int.
         if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
-            unsafe { libc::close(pidfd) };
+            let refused = child.next_report();
             return Err(SuperviseError::Setup(
-                if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 126 {
-                    "the kernel refused the seccomp filter with a listener (is a listener already installed?)".into()
+                if let Some(Report::Failed { errno, .. }) = refused {
+                    format!(
+                        "the kernel refused the seccomp filter with a listener (is a listener already installed?): {}",
+                        std::io::Error::from_raw_os_error(errno)
+                    )
                 } else if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS {
                     "the compiled filter killed the child before its exec (SIGSYS): the filter does not match the policy".into()
                 } else {
@@ -289,7 +249,6 @@ fn receive_listener(pid: libc::pid_t, read_end: RawFd) -> Result<RawFd, Supervis
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    unsafe { libc::close(pidfd) };
     Err(SuperviseError::Os {
         what: "pidfd_getfd",
         source: last,
@@ -298,7 +257,7 @@ fn receive_listener(pid: libc::pid_t, read_end: RawFd) -> Result<RawFd, Supervis
 
 fn supervise(
     pid: libc::pid_t,
-    listener: RawFd,
+    listener: &OwnedFd,
     policy: &Policy,
     on_denial: OnDenial,
 ) -> Result<SupervisedRun, SuperviseError> {
@@ -306,29 +265,38 @@ fn supervise(
     let mut status = 0;
     loop {
         let mut pfd = libc::pollfd {
-            fd: listener,
+            fd: listener.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };
+        // SAFETY: polls one pollfd that lives on this stack frame.
         let ready = unsafe { libc::poll(&mut pfd, 1, 50) };
         if ready > 0 && pfd.revents & libc::POLLIN != 0 {
             let mut req = SeccompNotif::default();
-            if unsafe { libc::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &mut req) } == 0 {
-                let allowed = record(&req, policy, &mut denials);
+            // SAFETY: NOTIF_RECV writes one struct seccomp_notif, whose
+            // layout `SeccompNotif` has, into `req`.
+            if unsafe { libc::ioctl(listener.as_raw_fd(), SECCOMP_IOCTL_NOTIF_RECV, &mut req) } == 0
+            {
+                let action = record(&req, policy, &mut denials);
                 let mut resp = SeccompNotifResp {
                     id: req.id,
                     ..Default::default()
                 };
-                if allowed || on_denial == OnDenial::Observe {
-                    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-                } else {
-                    resp.error = -libc::EPERM;
+                match (action, on_denial) {
+                    (Action::Errno(errno), OnDenial::Enforce) => {
+                        resp.error = -i32::from(errno);
+                    }
+                    // Allowed, observed, or a denial a listener cannot give
+                    // (only errno denials are notified when enforcing).
+                    _ => resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
                 }
-                // ENOENT: the caller died meanwhile; nothing to answer.
-                unsafe { libc::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &mut resp) };
+                // SAFETY: NOTIF_SEND reads one struct seccomp_notif_resp.
+                // ENOENT (the caller died meanwhile) needs no answer.
+                unsafe { libc::ioctl(listener.as_raw_fd(), SECCOMP_IOCTL_NOTIF_SEND, &mut resp) };
             }
             continue;
         }
+        // SAFETY: polling our own child's status into a local int.
         let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
         if r == pid {
             break;
@@ -349,21 +317,21 @@ fn supervise(
     })
 }
 
-/// Record a notified syscall if the policy denies it; returns whether the
-/// policy allows it.
+/// Record a notified syscall if the policy denies it; returns the policy's
+/// action for it.
 fn record(
     req: &SeccompNotif,
     policy: &Policy,
     denials: &mut BTreeMap<(Abi, String), Denial>,
-) -> bool {
+) -> Action {
     let raw = u64::from(req.data.nr);
     let Some(abi) = Abi::from_audit(req.data.arch, raw) else {
-        return false;
+        return Action::KillProcess;
     };
     let name = aprof_footprint::syscall_name(abi, raw as u32);
     let action = policy.action(abi, &name, &req.data.args);
     if action.reaches_kernel() {
-        return true;
+        return action;
     }
     let d = denials
         .entry((abi, name.clone()))
@@ -376,5 +344,5 @@ fn record(
             first_pid: req.pid,
         });
     d.count += 1;
-    false
+    action
 }

@@ -115,7 +115,7 @@ fn command_runs_to_completion_and_reports_exit() {
     assert!(guard.filters.is_empty());
     let err = live::guard_of_command(&["/nonexistent/program".into()]).expect_err("fails");
     assert!(matches!(err, LiveError::Spawn { .. }), "{err}");
-    assert!(err.to_string().contains("No such file"), "{err}");
+    assert!(err.to_string().contains("command not found"), "{err}");
     let err = live::guard_of_command(&[]).expect_err("no command");
     assert!(matches!(err, LiveError::Spawn { .. }), "{err}");
 }

@@ -116,23 +116,16 @@ pub fn stop_requests() -> (u32, i32) {
     )
 }
 
-/// In a freshly forked child, before exec: default dispositions for the
-/// signals aprof handles (ignored ones stay ignored), and an empty signal
-/// mask. Async-signal-safe.
-pub fn reset_in_child() {
+/// The signals whose handler aprof installed (the stop signals it took
+/// over, and the tick): a launched workload gets their default action back
+/// (ignored ones stay ignored).
+pub fn handled_signals() -> Vec<i32> {
     let handled = HANDLED.load(Ordering::Relaxed);
-    // SAFETY: signal() and sigprocmask() are async-signal-safe.
-    unsafe {
-        for signal in STOP_SIGNALS {
-            if handled & (1 << signal) != 0 {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-        }
-        libc::signal(TICK_SIGNAL, libc::SIG_DFL);
-        let mut empty: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut empty);
-        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-    }
+    STOP_SIGNALS
+        .into_iter()
+        .filter(|s| handled & (1 << s) != 0)
+        .chain([TICK_SIGNAL])
+        .collect()
 }
 
 /// A thread that interrupts the tracer thread's `waitpid` every `period`,

@@ -172,10 +172,10 @@ impl Tracer {
             no_new_privs: set_no_new_privs,
         });
         let mut launched = launch::launch(argv, self.seccomp, set_no_new_privs, options)?;
-        self.root = launched.pid;
-        self.register_task(launched.pid, None);
+        self.root = launched.pid();
+        self.register_task(launched.pid(), None);
         if handle_signals {
-            signals::set_forward_target(launched.pid);
+            signals::set_forward_target(launched.pid());
         }
         let mut killed = false;
         while !self.tasks.is_empty() {

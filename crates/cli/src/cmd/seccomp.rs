@@ -270,24 +270,30 @@ pub fn run_enforced(args: RunArgs) -> anyhow::Result<u8> {
     let policy = load_policy(&args.profile)?;
     let prog = aprof_guard::bpf::compile(&policy)
         .with_context(|| format!("cannot compile {}", args.profile.display()))?;
-    let argv: Vec<std::ffi::CString> = args
-        .command
-        .iter()
-        .map(|a| {
-            std::ffi::CString::new(a.as_bytes())
-                .with_context(|| format!("argument contains a NUL byte: {a:?}"))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    // Nothing may run between the filter and the exec: the workload's
-    // profile must allow execve, as it must under runc.
-    aprof_guard::install::install_filter(&prog, 0)
-        .with_context(|| format!("cannot install {}", args.profile.display()))?;
-    let err = nix::unistd::execvp(&argv[0], &argv).unwrap_err();
-    if err == nix::errno::Errno::ENOENT {
-        eprintln!("aprof: error: {}: command not found", args.command[0]);
+    let argv: Vec<OsString> = args.command.iter().map(OsString::from).collect();
+    // aprof becomes the workload: nothing may run between the filter and
+    // the exec, so the profile must allow execve, as it must under runc.
+    let err = aprof_launch::exec_in_place(&aprof_launch::Launch {
+        argv: &argv,
+        no_new_privs: true,
+        filter: Some(aprof_launch::Filter {
+            program: aprof_guard::bpf::Insn::as_sock_filters(&prog),
+            flags: 0,
+            announce_listener: false,
+        }),
+        ..Default::default()
+    });
+    if let aprof_launch::LaunchError::CommandNotFound(_) = err {
+        eprintln!("aprof: error: {err}");
         return Ok(127);
     }
-    bail!("cannot run {} under the profile: {err}", args.command[0])
+    Err(err).with_context(|| {
+        format!(
+            "cannot run {} under {}",
+            args.command[0],
+            args.profile.display()
+        )
+    })
 }
 
 pub fn run_check(args: CheckArgs) -> anyhow::Result<u8> {

@@ -43,6 +43,17 @@ impl Insn {
         Insn { code, jt, jf, k }
     }
 
+    /// A program as the kernel's `struct sock_filter` array, to install.
+    pub fn as_sock_filters(program: &[Insn]) -> &[libc::sock_filter] {
+        const _: () = assert!(
+            std::mem::size_of::<Insn>() == std::mem::size_of::<libc::sock_filter>()
+                && std::mem::align_of::<Insn>() == std::mem::align_of::<libc::sock_filter>()
+        );
+        // SAFETY: Insn is repr(C) with the fields of sock_filter in the same
+        // order and types (u16, u8, u8, u32), so the slices have one layout.
+        unsafe { std::slice::from_raw_parts(program.as_ptr().cast(), program.len()) }
+    }
+
     /// The instruction as the 8 bytes of a `struct sock_filter`.
     pub fn to_bytes(self) -> [u8; 8] {
         let mut b = [0u8; 8];
