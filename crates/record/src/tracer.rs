@@ -178,19 +178,7 @@ impl Tracer {
             signals::set_forward_target(launched.pid());
         }
         let mut killed = false;
-        while !self.tasks.is_empty() {
-            match sys::wait_any() {
-                Ok(event) => {
-                    self.handle(event);
-                    self.events += 1;
-                    if self.events.is_multiple_of(256) {
-                        self.progress.tick(self.started, &self.fp);
-                    }
-                }
-                Err(WaitError::Interrupted) => self.progress.tick(self.started, &self.fp),
-                Err(WaitError::NoChildren) => break,
-                Err(WaitError::Other(e)) => return Err(RecordError::Io(e)),
-            }
+        self.event_loop(|tracer| {
             // A second stop signal (the workload did not end on the first,
             // forwarded one), or one after the launched process has ended
             // while its descendants run on: end what is left. Killing, not
@@ -198,19 +186,13 @@ impl Tracer {
             // ENOSYS from every syscall; EXITKILL would kill them anyway.
             if handle_signals && !killed {
                 let (requests, _) = signals::stop_requests();
-                if requests >= 2 || (requests >= 1 && self.root_status.is_some()) {
+                if requests >= 2 || (requests >= 1 && tracer.root_status.is_some()) {
                     killed = true;
-                    // Only processes with threads not yet reaped: their
-                    // pids cannot have been reused.
-                    for (&tgid, state) in &self.processes {
-                        if !state.live.is_empty() {
-                            // SAFETY: signalling our own traced workload.
-                            unsafe { libc::kill(tgid, libc::SIGKILL) };
-                        }
-                    }
+                    tracer.kill_all();
                 }
             }
-        }
+            true
+        })?;
         if !self.root_execed {
             return Err(launched.failure());
         }
@@ -242,6 +224,30 @@ impl Tracer {
         }
         self.decoder.on_attach(&mut self.fp, pid);
         let deadline = duration.map(|d| self.started + d);
+        let result = self.event_loop(|tracer| {
+            let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
+            let asked = handle_signals && signals::stop_requests().0 >= 1;
+            if timed_out || asked {
+                tracer.detach_all();
+                return false;
+            }
+            true
+        });
+        if result.is_err() {
+            self.detach_all();
+        }
+        result?;
+        self.fp.exit = self.root_status;
+        Ok(match self.root_status {
+            Some(ExitStatus::Exited(code)) => Outcome::Exited(code),
+            Some(ExitStatus::Signaled(signal)) => Outcome::Signaled(signal),
+            None => Outcome::Detached,
+        })
+    }
+
+    /// Wait for and handle events until no tracee is left, calling `go_on`
+    /// after each event or tick; it ends the loop by returning false.
+    fn event_loop(&mut self, mut go_on: impl FnMut(&mut Self) -> bool) -> Result<(), RecordError> {
         while !self.tasks.is_empty() {
             match sys::wait_any() {
                 Ok(event) => {
@@ -253,24 +259,26 @@ impl Tracer {
                 }
                 Err(WaitError::Interrupted) => self.progress.tick(self.started, &self.fp),
                 Err(WaitError::NoChildren) => break,
-                Err(WaitError::Other(e)) => {
-                    self.detach_all();
-                    return Err(RecordError::Io(e));
-                }
+                Err(WaitError::Other(e)) => return Err(RecordError::Io(e)),
             }
-            let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
-            let asked = handle_signals && signals::stop_requests().0 >= 1;
-            if timed_out || asked {
-                self.detach_all();
+            if !go_on(self) {
                 break;
             }
         }
-        self.fp.exit = self.root_status;
-        Ok(match self.root_status {
-            Some(ExitStatus::Exited(code)) => Outcome::Exited(code),
-            Some(ExitStatus::Signaled(signal)) => Outcome::Signaled(signal),
-            None => Outcome::Detached,
-        })
+        Ok(())
+    }
+
+    /// SIGKILL every process of the workload.
+    fn kill_all(&self) {
+        // Only processes with threads not yet reaped: their pids cannot
+        // have been reused.
+        for (&tgid, state) in &self.processes {
+            if !state.live.is_empty() {
+                // SAFETY: kill has no memory arguments; the target is our own
+                // traced, unreaped workload process.
+                unsafe { libc::kill(tgid, libc::SIGKILL) };
+            }
+        }
     }
 
     /// Know `tid` from now on; `parent` is the forking process when known.
