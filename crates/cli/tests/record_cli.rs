@@ -234,15 +234,35 @@ fn exit_code_passes_through_and_footprint_is_written() {
 }
 
 #[test]
-fn default_output_is_footprint_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let status = aprof()
-        .current_dir(dir.path())
-        .args(["record", "true"])
-        .status()
+fn default_output_goes_to_the_state_directory_not_the_working_one() {
+    let cwd = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let out = aprof()
+        .current_dir(cwd.path())
+        .env("XDG_STATE_HOME", state.path())
+        .args(["record", "-q", "true"])
+        .output()
         .unwrap();
-    assert!(status.success());
-    assert!(dir.path().join("footprint.json").exists());
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "cwd littered"
+    );
+    let dir = state.path().join("aprof/footprints");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("true-") && name.ends_with(".json"),
+        "{name}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&files[0].display().to_string()), "{stderr}");
+    assert_eq!(load(&files[0]).environment.command, ["true"]);
 }
 
 /// One `aprof: error:` line, the expected code, and no file written.

@@ -203,19 +203,7 @@ fn eval_context(args: &Args) -> anyhow::Result<EvalContext> {
 
 /// The `--vs` reference: Docker's default profile or a file.
 fn load_reference(vs: &str, ctx: &EvalContext) -> anyhow::Result<(String, Policy)> {
-    if vs == "docker-default" && !Path::new(vs).exists() {
-        let p = profile::docker_default(ctx)?;
-        return Ok(("docker-default".into(), p.policy));
-    }
-    let mut loaded = profile::load_file(Path::new(vs), ProfileFormat::Auto, ctx)
-        .with_context(|| "--vs reference")?;
-    if loaded.len() != 1 {
-        bail!(
-            "--vs {vs}: holds {} profiles, give a file with one",
-            loaded.len()
-        );
-    }
-    let p = loaded.remove(0);
+    let p = super::profile_arg::load_one(Path::new(vs), ctx).context("--vs reference")?;
     Ok((p.name, p.policy))
 }
 

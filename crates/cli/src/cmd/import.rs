@@ -15,22 +15,33 @@ pub struct Args {
     /// FILE.PID files are read.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Where to write the footprint (`-` for stdout).
-    #[arg(short, long, default_value = "footprint.json")]
-    pub output: PathBuf,
+    /// Where to write the footprint (`-` for stdout). Default: a new file
+    /// named after the trace in $XDG_STATE_HOME/aprof/footprints/.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    let output = match &args.output {
+        Some(path) => path.clone(),
+        None => {
+            let stem = args.files[0]
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy();
+            super::default_output::footprint_path(&stem)?
+        }
+    };
     let import = strace_import::import_files(&args.files)?;
     for warning in import.report.warnings() {
         eprintln!("aprof: warning: {warning}");
     }
     let fp = &import.footprint;
-    if args.output.as_os_str() == "-" {
+    if output.as_os_str() == "-" {
         let json = serde_json::to_string_pretty(fp).context("serialising the footprint")?;
         println!("{json}");
     } else {
-        aprof_footprint::save_atomic(fp, &args.output)?;
+        aprof_footprint::save_atomic(fp, &output)?;
     }
     eprintln!(
         "aprof: imported {} syscalls ({} distinct) of {} process(es), {} object class(es) from {} file(s){}",
@@ -39,10 +50,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         fp.processes.len(),
         fp.objects.len(),
         import.report.files.len(),
-        if args.output.as_os_str() == "-" {
+        if output.as_os_str() == "-" {
             String::new()
         } else {
-            format!(" into {}", args.output.display())
+            format!(" into {}", output.display())
         }
     );
     Ok(0)

@@ -3,12 +3,14 @@
 //! with exit code 2.
 
 pub mod data;
+pub mod default_output;
 pub mod demo;
 pub mod guard;
 pub mod import;
 pub mod inspect;
 pub mod models;
 pub mod output;
+pub mod profile_arg;
 pub mod record;
 pub mod score;
 pub mod seccomp;

@@ -26,9 +26,10 @@ enum ModeArg {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where to write the footprint.
-    #[arg(short, long, default_value = "footprint.json")]
-    output: PathBuf,
+    /// Where to write the footprint. Default: a new file named after the
+    /// command in $XDG_STATE_HOME/aprof/footprints/ (~/.local/state/...).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
     /// How syscalls are stopped.
     #[arg(long, value_enum, default_value = "auto")]
     mode: ModeArg,
@@ -72,7 +73,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             "nothing to record: give a command (aprof record -- CMD ARGS...) or --pid PID"
         ),
     };
-    check_output_dir(&args.output)?;
+    let output = match &args.output {
+        Some(path) => path.clone(),
+        None => {
+            let what = match &target {
+                Target::Launch(argv) => argv[0].to_string_lossy().into_owned(),
+                Target::Attach { pid, .. } => format!("pid{pid}"),
+            };
+            super::default_output::footprint_path(&what)?
+        }
+    };
+    check_output_dir(&output)?;
     let options = RecordOptions {
         mode: match args.mode {
             ModeArg::Auto => Mode::Auto,
@@ -95,7 +106,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
         Err(e) => return Err(e.into()),
     };
-    aprof_footprint::save_atomic(&recording.footprint, &args.output)?;
+    aprof_footprint::save_atomic(&recording.footprint, &output)?;
+    if args.output.is_none() {
+        eprintln!("aprof: footprint written to {}", output.display());
+    }
     // SAFETY: isatty only inspects the descriptor.
     if !args.quiet && unsafe { libc::isatty(libc::STDERR_FILENO) } == 1 {
         let fp = &recording.footprint;
@@ -104,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             fp.total_syscalls(),
             fp.distinct_syscalls(),
             fp.processes.len(),
-            args.output.display()
+            output.display()
         );
     }
     Ok(recording.outcome.exit_code())

@@ -7,7 +7,6 @@ use super::output::Format;
 use anyhow::{bail, Context};
 use aprof_density::{Dataset, DensityParams, Privileges, RateTable, SubsystemMap, UserNamespaces};
 use aprof_footprint::Footprint;
-use aprof_guard::profile::{self, EvalContext, ProfileFormat};
 use aprof_report::workload::{workload_json, workload_markdown, workload_table, PatchSummary};
 use aprof_score::catalogue;
 use aprof_score::workload::{score, Containment, Guard, UserDensity, WorkloadInputs};
@@ -147,17 +146,7 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
     };
     let (policy, label) = match (&args.profile, args.pid) {
         (Some(p), _) => {
-            let ctx = EvalContext::docker_defaults().map_err(anyhow::Error::msg)?;
-            let loaded = if p == "docker-default" {
-                profile::docker_default(&ctx)?
-            } else {
-                let mut all =
-                    profile::load_file(std::path::Path::new(p), ProfileFormat::Auto, &ctx)?;
-                if all.len() != 1 {
-                    bail!("{p}: holds {} profiles; give a file with one", all.len());
-                }
-                all.remove(0)
-            };
+            let loaded = super::profile_arg::load_one_for_docker_defaults(std::path::Path::new(p))?;
             (Some(loaded.policy), format!("seccomp profile {p}"))
         }
         (None, Some(pid)) => {

@@ -7,7 +7,6 @@ use anyhow::{bail, Context};
 use aprof_footprint::{diff, Footprint};
 use aprof_guard::export::{export, ExportFormat};
 use aprof_guard::generate::{generate, Base, GenerateOptions};
-use aprof_guard::profile::{self, EvalContext, ProfileFormat};
 use aprof_guard::supervise::{run_supervised, OnDenial, SupervisedRun};
 use aprof_guard::{Action, Policy};
 use std::ffi::OsString;
@@ -168,16 +167,7 @@ fn record_command(command: &[String]) -> anyhow::Result<(Footprint, u8)> {
 }
 
 fn load_policy(path: &Path) -> anyhow::Result<Policy> {
-    let ctx = EvalContext::docker_defaults().map_err(anyhow::Error::msg)?;
-    let mut loaded = profile::load_file(path, ProfileFormat::Auto, &ctx)?;
-    if loaded.len() != 1 {
-        bail!(
-            "{}: holds {} profiles; give a file with one",
-            path.display(),
-            loaded.len()
-        );
-    }
-    Ok(loaded.remove(0).policy)
+    Ok(super::profile_arg::load_one_for_docker_defaults(path)?.policy)
 }
 
 fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
