@@ -5,18 +5,22 @@
 //!
 //! The ptrace recorder ([`record`]) launches a command or attaches to a
 //! running process, follows every thread and child, counts every syscall by
-//! ABI and hands each one to [`decode::Decoder`] for the objects, arguments,
-//! code and guard state it reached.
+//! ABI and hands each one to the decoder for the objects, arguments, code
+//! and guard state it reached. The importer ([`strace_import`]) turns
+//! `strace -f` output into the same footprint. Tracer, launcher and
+//! decoder are internal: [`record`] and the importer are the interface.
 
-pub mod attach;
-pub mod decode;
-pub mod env;
-pub mod launch;
-pub mod progress;
-pub mod signals;
+mod attach;
+mod decode;
+mod env;
+#[cfg(test)]
+mod internal_tests;
+mod launch;
+mod progress;
+mod signals;
 pub mod strace_import;
-pub mod sys;
-pub mod tracer;
+mod sys;
+mod tracer;
 
 pub use aprof_footprint::Footprint;
 

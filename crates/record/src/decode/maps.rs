@@ -33,9 +33,6 @@ impl Mapping {
     pub fn len(&self) -> u64 {
         self.end.saturating_sub(self.start)
     }
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Parses one maps line; `None` for malformed lines.

@@ -164,6 +164,7 @@ impl Decoder {
         state
     }
 
+    #[cfg(test)]
     /// Whether the decoder may want the exit of this syscall: lets a
     /// seccomp-based engine skip exit stops for all other syscalls.
     pub fn may_need_exit(&self, abi: Abi, number: u32) -> bool {
@@ -176,6 +177,7 @@ impl Decoder {
         })
     }
 
+    #[cfg(test)]
     /// Whether the decoder does anything for this syscall at all.
     pub fn is_relevant(&self, abi: Abi, number: u32) -> bool {
         self.lookup(abi, number).is_some()
@@ -193,6 +195,7 @@ impl Decoder {
             .flatten()
     }
 
+    #[cfg(test)]
     /// The object classifier, for callers that need a class directly.
     pub fn classifier(&mut self) -> &mut objects::ObjectClassifier {
         &mut self.objects

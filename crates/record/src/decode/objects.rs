@@ -82,6 +82,7 @@ impl ObjectClassifier {
         self.fds.insert((tgid, fd), class);
     }
 
+    #[cfg(test)]
     /// How many fds are cached (for tests and statistics).
     pub fn cached(&self) -> usize {
         self.fds.len()
@@ -403,6 +404,7 @@ fn socket_by_proc_net(tid: i32, inode: u64) -> Option<(u64, Option<u64>, Option<
     None
 }
 
+#[cfg(test)]
 /// The socket classes of `/proc/net` search, for tests of the fallback.
 pub fn socket_class_by_proc_net(tid: i32, inode: u64) -> Option<ObjectClass> {
     let (family, ty, protocol) = socket_by_proc_net(tid, inode)?;

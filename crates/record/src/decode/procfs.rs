@@ -157,6 +157,7 @@ pub fn find_in_net_table(table: &str, text: &str, inode: u64) -> Option<NetSocke
     None
 }
 
+#[cfg(test)]
 /// The inode of a `socket:[N]` link target.
 pub fn socket_inode(link: &str) -> Option<u64> {
     link.strip_prefix("socket:[")?

@@ -102,11 +102,6 @@ impl Spec {
             special: Special::None,
         }
     }
-
-    /// Whether the decoder does anything at all for this syscall.
-    pub fn is_relevant(&self) -> bool {
-        !self.fds.is_empty() || self.creates != Creates::Nothing || self.special != Special::None
-    }
 }
 
 const A0: &[u8] = &[0];

@@ -19,9 +19,9 @@
 mod consts;
 mod fdtable;
 mod line;
-pub mod objects;
+mod objects;
 
-pub use line::{parse_line, Body, Line, Outcome, Timestamp};
+pub(crate) use line::{parse_line, Body, Outcome, Timestamp};
 
 use aprof_footprint::{errno_name, Abi, Environment, ExitStatus, Footprint, ObjectClass, Process};
 use consts::Kind;

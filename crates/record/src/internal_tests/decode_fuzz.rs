@@ -2,8 +2,8 @@
 //! pointers and fd numbers, exits without entries, processes that do not
 //! exist. It must never panic and must keep the footprint consistent.
 
+use crate::decode::{Decoder, SyscallEvent};
 use aprof_footprint::{Abi, Footprint};
-use aprof_record::decode::{Decoder, SyscallEvent};
 use proptest::prelude::*;
 
 fn abi() -> impl Strategy<Value = Abi> {

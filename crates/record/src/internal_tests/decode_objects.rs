@@ -2,8 +2,8 @@
 //! inodes, files on tmpfs and the root filesystem, devices, and the fds of
 //! a child process, fed as syscall events the way the tracer feeds them.
 
+use crate::decode::{objects, Decoder, SyscallEvent};
 use aprof_footprint::{Abi, Footprint, ObjectClass};
-use aprof_record::decode::{objects, Decoder, SyscallEvent};
 use std::fs::File;
 use std::net::{TcpListener, UdpSocket};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -2,7 +2,7 @@
 //! random text, on strace-like random lines, and on real strace lines (from
 //! the fixtures) cut, spliced and corrupted at random.
 
-use aprof_record::strace_import::{import_str, parse_line, Body};
+use crate::strace_import::{import_str, parse_line, Body};
 use proptest::prelude::*;
 use std::path::Path;
 

@@ -2,8 +2,8 @@
 //! this test binary and `sleep` children, with build-ids checked against
 //! `readelf -n` when it is installed.
 
+use crate::decode::{guards, Decoder, SyscallEvent};
 use aprof_footprint::{Abi, Footprint};
-use aprof_record::decode::{guards, Decoder, SyscallEvent};
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::process::{Child, Command};
