@@ -159,42 +159,79 @@ impl Drift {
     }
 }
 
-/// Compare two footprints. Names of values are ignored in the comparison
-/// (a decoder upgrade that names a value is not drift).
+/// What a recorder writes for a part of an object class it could not tell
+/// (the strace importer cannot see filesystem types, nor the type of a
+/// socket made before the trace).
+pub const UNKNOWN: &str = "unknown";
+
+/// Whether two parts agree: equal, or one of them unknown.
+fn part_agrees(a: &str, b: &str) -> bool {
+    a == b || a == UNKNOWN || b == UNKNOWN
+}
+
+/// Whether two object classes can be the same object class: equal up to
+/// the parts either side does not know.
+pub fn classes_agree(a: &ObjectClass, b: &ObjectClass) -> bool {
+    use ObjectClass as C;
+    match (a, b) {
+        (C::File { fstype: x }, C::File { fstype: y })
+        | (C::Directory { fstype: x }, C::Directory { fstype: y }) => part_agrees(x, y),
+        (
+            C::Socket {
+                family: f1,
+                socket_type: t1,
+                protocol: p1,
+            },
+            C::Socket {
+                family: f2,
+                socket_type: t2,
+                protocol: p2,
+            },
+        ) => part_agrees(f1, f2) && part_agrees(t1, t2) && part_agrees(p1, p2),
+        _ => a == b,
+    }
+}
+
+/// Whether `baseline` has something that `current` may be: the same item,
+/// with names of values ignored (a decoder upgrade that names a value is
+/// not drift) and unknown parts of object classes matching anything (a
+/// recording compared with an import of the same run is not drift).
+fn covered(item: &Reached, baseline: &[Reached]) -> bool {
+    baseline.iter().any(|b| match (item, b) {
+        (
+            Reached::Argument {
+                syscall,
+                index,
+                value,
+                ..
+            },
+            Reached::Argument {
+                syscall: s2,
+                index: i2,
+                value: v2,
+                ..
+            },
+        ) => syscall == s2 && index == i2 && value == v2,
+        (Reached::Object { class }, Reached::Object { class: c2 }) => classes_agree(class, c2),
+        (
+            Reached::Ioctl { class, request, .. },
+            Reached::Ioctl {
+                class: c2,
+                request: r2,
+                ..
+            },
+        ) => request == r2 && classes_agree(class, c2),
+        (a, b) => a == b,
+    })
+}
+
+/// Compare two footprints (see [`covered`] for what counts as the same).
 pub fn drift(baseline: &Footprint, current: &Footprint) -> Drift {
-    let key = |r: &Reached| match r {
-        Reached::Argument {
-            syscall,
-            index,
-            value,
-            ..
-        } => Reached::Argument {
-            syscall: syscall.clone(),
-            index: *index,
-            label: String::new(),
-            value: *value,
-            value_name: None,
-        },
-        Reached::Ioctl { class, request, .. } => Reached::Ioctl {
-            class: class.clone(),
-            request: *request,
-            request_name: None,
-        },
-        other => other.clone(),
-    };
-    let base = reached(baseline);
-    let cur = reached(current);
-    let base_keys: BTreeSet<Reached> = base.iter().map(key).collect();
-    let cur_keys: BTreeSet<Reached> = cur.iter().map(key).collect();
+    let base: Vec<Reached> = reached(baseline).into_iter().collect();
+    let cur: Vec<Reached> = reached(current).into_iter().collect();
     Drift {
-        added: cur
-            .into_iter()
-            .filter(|r| !base_keys.contains(&key(r)))
-            .collect(),
-        removed: base
-            .into_iter()
-            .filter(|r| !cur_keys.contains(&key(r)))
-            .collect(),
+        added: cur.iter().filter(|r| !covered(r, &base)).cloned().collect(),
+        removed: base.iter().filter(|r| !covered(r, &cur)).cloned().collect(),
     }
 }
 
@@ -248,6 +285,60 @@ mod tests {
         let d = drift(&base, &cur);
         assert!(d.is_clean(), "{:?}", d.added);
         assert_eq!(d.removed.len(), 1);
+    }
+
+    #[test]
+    fn unknown_parts_match_anything_else_nothing() {
+        let mut base = fp(&[0]);
+        base.count_object(
+            ObjectClass::File {
+                fstype: UNKNOWN.into(),
+            },
+            "read",
+        );
+        base.count_object(
+            ObjectClass::Socket {
+                family: "AF_INET".into(),
+                socket_type: UNKNOWN.into(),
+                protocol: "TCP".into(),
+            },
+            "read",
+        );
+        let mut cur = fp(&[0]);
+        cur.count_object(
+            ObjectClass::File {
+                fstype: "ext4".into(),
+            },
+            "read",
+        );
+        cur.count_object(
+            ObjectClass::Socket {
+                family: "AF_INET".into(),
+                socket_type: "SOCK_STREAM".into(),
+                protocol: "TCP".into(),
+            },
+            "read",
+        );
+        assert!(drift(&base, &cur).is_clean());
+        assert!(drift(&cur, &base).is_clean());
+        // A directory is not a file, whatever the filesystems.
+        cur.count_object(
+            ObjectClass::Directory {
+                fstype: "ext4".into(),
+            },
+            "getdents64",
+        );
+        assert_eq!(drift(&base, &cur).added.len(), 1);
+        // A known part that differs is drift.
+        cur.count_object(
+            ObjectClass::Socket {
+                family: "AF_INET6".into(),
+                socket_type: "SOCK_STREAM".into(),
+                protocol: "TCP".into(),
+            },
+            "read",
+        );
+        assert_eq!(drift(&base, &cur).added.len(), 2);
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod signals;
 pub mod strace_import;
 mod sys;
 mod tracer;
+mod vocabulary;
 
 pub use aprof_footprint::Footprint;
 

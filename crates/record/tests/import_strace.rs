@@ -288,7 +288,8 @@ fn python_thread_and_tcp_sockets_yield_socket_objects() {
         let opts = &fp.arguments["setsockopt/2"];
         assert_eq!(
             opts.values[&(libc::TCP_NODELAY as u64)].name.as_deref(),
-            Some("TCP_NODELAY")
+            Some("SOL_TCP/TCP_NODELAY"),
+            "named as the recorder names it"
         );
         assert!(fp.arguments.contains_key("clone3/0") || fp.arguments.contains_key("clone/0"));
         let classes: BTreeSet<String> = fp
@@ -372,7 +373,7 @@ fn static_python_fixture() {
     let unix = ObjectClass::Socket {
         family: "AF_UNIX".into(),
         socket_type: "SOCK_STREAM".into(),
-        protocol: String::new(),
+        protocol: "0".into(),
     };
     let obj = fp.objects.iter().find(|o| o.class == unix).expect("unix");
     assert_eq!(obj.syscalls["socketpair"], 1);

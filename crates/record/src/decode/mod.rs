@@ -29,6 +29,7 @@ pub mod objects;
 pub mod procfs;
 pub mod syscalls;
 
+use crate::vocabulary::{self, Context};
 use aprof_footprint::abi::X32_SYSCALL_BIT;
 use aprof_footprint::names;
 use aprof_footprint::{Abi, Footprint, GuardState, ObjectClass};
@@ -270,66 +271,48 @@ impl Decoder {
                         })
                         .count += 1;
                 }
-                count_arg(fp, label, 1, "request", request, || name);
+                keep(fp, label, 1, request, args, Context::default);
                 if names::ioctl::ioctl_returns_fd(request) {
                     action = Some(ExitAction::ForgetRet);
                 }
             }
             Special::Clone => {
-                count_arg(fp, label, 0, "flags", args[0], || {
-                    Some(names::clone_flags(args[0]))
-                });
+                keep(fp, label, 0, args[0], args, Context::default);
             }
             Special::Clone3 => {
                 if let Some([flags, _, _, _, exit_signal]) = memory::read_u64s::<5>(tid, args[0]) {
-                    let mut name = names::clone3_flags(flags);
-                    if exit_signal != 0 {
-                        name = format!("{name} exit_signal={}", names::signal_name(exit_signal));
-                    }
-                    count_arg(fp, label, 0, "clone_args.flags", flags, || Some(name));
+                    keep(fp, label, 0, flags, args, || Context {
+                        exit_signal: Some(exit_signal),
+                        ..Context::default()
+                    });
                 }
             }
             Special::Unshare => {
-                count_arg(fp, label, 0, "flags", args[0], || {
-                    Some(names::namespace_flags(args[0]))
-                });
+                keep(fp, label, 0, args[0], args, Context::default);
             }
             Special::Setns => {
-                count_arg(fp, label, 1, "nstype", args[1], || {
-                    Some(names::namespace_flags(args[1]))
-                });
+                keep(fp, label, 1, args[1], args, Context::default);
             }
             Special::Socket => {
                 let (family, ty, protocol) = (args[0], args[1], args[2]);
                 if !label.ends_with("socketpair") {
                     known = names::known_socket_class(family, ty, protocol).map(|c| (c, true));
                 }
-                count_arg(fp, label, 0, "family", family, || {
-                    Some(names::family_name(family))
-                });
-                count_arg(fp, label, 1, "type", ty, || Some(names::socket_type(ty)));
-                count_arg(fp, label, 2, "protocol", protocol, || {
-                    Some(names::protocol_name(family, protocol))
-                });
+                keep(fp, label, 0, family, args, Context::default);
+                keep(fp, label, 1, ty, args, Context::default);
+                keep(fp, label, 2, protocol, args, Context::default);
             }
             Special::Sockopt => {
                 let (level, option) = (args[1] & 0xffff_ffff, args[2] & 0xffff_ffff);
-                count_arg(fp, label, 1, "level", level, || {
-                    Some(names::sockopt_level(level))
-                });
-                count_arg_merging(
-                    fp,
-                    label,
-                    2,
-                    "option",
-                    option,
-                    Some(names::sockopt(level, option)),
-                );
+                keep(fp, label, 1, level, args, Context::default);
+                keep(fp, label, 2, option, args, Context::default);
             }
             Special::Fcntl => {
                 let cmd = args[1] & 0xffff_ffff;
-                let name = names::fcntl_cmd(cmd, ev.abi == Abi::I386).map(str::to_owned);
-                count_arg(fp, label, 1, "cmd", cmd, || name);
+                keep(fp, label, 1, cmd, args, || Context {
+                    i386: ev.abi == Abi::I386,
+                    ..Context::default()
+                });
                 if names::fcntl_dups(cmd) {
                     action = Some(ExitAction::ForgetRet);
                 }
@@ -339,43 +322,31 @@ impl Decoder {
                 if option == 38 && args[1] == 1 {
                     self.set_no_new_privs.insert(tgid);
                 }
-                let name = names::prctl_option(option).map(str::to_owned);
-                count_arg(fp, label, 0, "option", option, || name);
+                keep(fp, label, 0, option, args, Context::default);
             }
             Special::ArchPrctl => {
                 let code = args[0] & 0xffff_ffff;
-                let name = names::arch_prctl_code(code).map(str::to_owned);
-                count_arg(fp, label, 0, "code", code, || name);
+                keep(fp, label, 0, code, args, Context::default);
             }
             Special::Personality => {
                 let persona = args[0] & 0xffff_ffff;
-                count_arg(fp, label, 0, "persona", persona, || {
-                    Some(names::personality(persona))
-                });
+                keep(fp, label, 0, persona, args, Context::default);
             }
             Special::Mount => {
                 if let Some(fstype) = memory::read_string(tid, args[2], 256) {
-                    count_arg(fp, label, 2, "fstype", names::string_key(&fstype), || {
-                        Some(fstype)
-                    });
+                    keep_string(fp, label, 2, fstype);
                 }
                 let flags = args[3];
-                count_arg(fp, label, 3, "flags", flags, || {
-                    Some(names::mount_flags(flags))
-                });
+                keep(fp, label, 3, flags, args, Context::default);
             }
             Special::Fsopen => {
                 if let Some(fstype) = memory::read_string(tid, args[0], 256) {
-                    count_arg(fp, label, 0, "fsname", names::string_key(&fstype), || {
-                        Some(fstype)
-                    });
+                    keep_string(fp, label, 0, fstype);
                 }
             }
             Special::Umount => {
                 if label.ends_with("umount2") {
-                    count_arg(fp, label, 1, "flags", args[1], || {
-                        Some(names::umount_flags(args[1]))
-                    });
+                    keep(fp, label, 1, args[1], args, Context::default);
                 }
             }
             Special::Mmap => self.mmap(fp, ev, label, args),
@@ -390,7 +361,7 @@ impl Decoder {
             }
             Special::Mprotect => {
                 let prot = args[2];
-                count_arg(fp, label, 2, "prot", prot, || Some(names::prot(prot)));
+                keep(fp, label, 2, prot, args, Context::default);
                 if prot & names::PROT_EXEC != 0 {
                     self.code_scanned.insert(tgid, false);
                 }
@@ -420,13 +391,8 @@ impl Decoder {
             }
             Special::Socketcall => {
                 let call = args[0];
-                let Some((inner, nargs)) = syscalls::socketcall(call) else {
-                    count_arg(fp, label, 0, "call", call, || None);
-                    return None;
-                };
-                count_arg(fp, label, 0, "call", call, || {
-                    Some(format!("SYS_{}", inner.to_ascii_uppercase()))
-                });
+                keep(fp, label, 0, call, args, Context::default);
+                let (inner, nargs) = syscalls::socketcall(call)?;
                 let inner_spec = syscalls::spec(inner)?;
                 let words = memory::read_u32s(tid, args[1], nargs)?;
                 let mut inner_args = [0u64; 6];
@@ -438,18 +404,14 @@ impl Decoder {
             }
             Special::Bpf => {
                 let cmd = args[0] & 0xffff_ffff;
-                count_arg(fp, label, 0, "cmd", cmd, || {
-                    names::bpf_cmd(cmd).map(str::to_owned)
-                });
+                keep(fp, label, 0, cmd, args, Context::default);
             }
             Special::Seccomp => {
                 let op = args[0] & 0xffff_ffff;
-                let name = names::seccomp_operation(op).map(str::to_owned);
-                count_arg(fp, label, 0, "operation", op, || name);
+                keep(fp, label, 0, op, args, Context::default);
                 if op == 1 {
                     let flags = args[1] & 0xffff_ffff;
-                    let name = names::seccomp_filter_flags(flags);
-                    count_arg(fp, label, 1, "flags", flags, || Some(name));
+                    keep(fp, label, 1, flags, args, Context::default);
                 }
             }
             Special::Poll => {
@@ -478,9 +440,7 @@ impl Decoder {
             }
             Special::Waitid => {
                 let idtype = args[0] & 0xffff_ffff;
-                count_arg(fp, label, 0, "idtype", idtype, || {
-                    names::waitid_idtype(idtype).map(str::to_owned)
-                });
+                keep(fp, label, 0, idtype, args, Context::default);
                 if idtype == 3 {
                     if let Some(class) = self.objects.class_of(tgid, tid, args[1] as i32) {
                         fp.count_object(class, label);
@@ -514,10 +474,8 @@ impl Decoder {
 
     fn mmap(&mut self, fp: &mut Footprint, ev: &SyscallEvent, label: &str, args: &[u64; 6]) {
         let (len, prot, flags, fd) = (args[1], args[2], args[3], args[4] as i32);
-        count_arg(fp, label, 2, "prot", prot, || Some(names::prot(prot)));
-        count_arg(fp, label, 3, "flags", flags, || {
-            Some(names::mmap_flags(flags))
-        });
+        keep(fp, label, 2, prot, args, Context::default);
+        keep(fp, label, 3, flags, args, Context::default);
         if flags & names::MAP_ANONYMOUS != 0 || fd < 0 {
             if prot & names::PROT_EXEC != 0 {
                 self.code_scanned.insert(ev.tgid, false);
@@ -692,57 +650,31 @@ fn select_fds(tid: i32, nfds: u64, sets: [u64; 3]) -> Vec<i32> {
         .collect()
 }
 
-/// Counts an argument value, naming it (lazily) the first time it is seen.
-fn count_arg(
+/// Keeps argument `index` of `syscall` if the vocabulary keeps it, named
+/// as the vocabulary names it (with the context `ctx` gives).
+fn keep(
     fp: &mut Footprint,
     syscall: &str,
     index: u8,
-    label: &str,
     value: u64,
-    name: impl FnOnce() -> Option<String>,
+    args: &[u64; 6],
+    ctx: impl FnOnce() -> Context,
 ) {
-    let key = format!("{syscall}/{index}");
-    if let Some(v) = fp
-        .arguments
-        .get_mut(&key)
-        .and_then(|a| a.values.get_mut(&value))
-    {
-        v.count += 1;
-        return;
+    if let Some(kept) = vocabulary::kept_at(syscall, index) {
+        vocabulary::count(fp, syscall, kept, value, || {
+            let ctx = Context {
+                args: *args,
+                ..ctx()
+            };
+            vocabulary::name(kept.kind, value, &ctx)
+        });
     }
-    fp.count_argument(syscall, index, label, value, name());
 }
 
-/// Counts an argument value whose name depends on another argument (the
-/// same option number on two socket levels): different names of one value
-/// are joined by `,`.
-fn count_arg_merging(
-    fp: &mut Footprint,
-    syscall: &str,
-    index: u8,
-    label: &str,
-    value: u64,
-    name: Option<String>,
-) {
-    fp.count_argument(syscall, index, label, value, name.clone());
-    let Some(name) = name else {
-        return;
-    };
-    let key = format!("{syscall}/{index}");
-    let Some(v) = fp
-        .arguments
-        .get_mut(&key)
-        .and_then(|a| a.values.get_mut(&value))
-    else {
-        return;
-    };
-    match &mut v.name {
-        Some(existing) if !existing.split(',').any(|n| n == name) => {
-            existing.push(',');
-            existing.push_str(&name);
-        }
-        Some(_) => {}
-        None => v.name = Some(name),
+/// Keeps a string argument (a filesystem type) by its key, named by itself.
+fn keep_string(fp: &mut Footprint, syscall: &str, index: u8, text: String) {
+    if let Some(kept) = vocabulary::kept_at(syscall, index) {
+        vocabulary::count(fp, syscall, kept, names::string_key(&text), || Some(text));
     }
 }
 

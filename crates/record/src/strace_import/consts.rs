@@ -9,33 +9,26 @@
 
 use aprof_footprint::names;
 
-/// Which table an argument's names come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    CloneFlags,
-    SocketFamily,
-    SocketType,
-    SocketProtocol,
-    IoctlRequest,
-    FcntlCommand,
-    PrctlOption,
-    ArchPrctlCode,
-    SocketLevel,
-    SocketOption,
-    Protection,
-    Personality,
-    MountFlags,
-}
+pub use crate::vocabulary::Kind;
 
 const PROT_NONE: &[(u64, &str)] = &[(0, "PROT_NONE")];
 const CLONE_NEWTIME: &[(u64, &str)] = &[(names::CLONE_NEWTIME, "CLONE_NEWTIME")];
 
-impl Kind {
+/// Parsing strace's spelling of a kept value back to the number.
+pub trait Parse: Copy {
+    fn tables(self) -> &'static [&'static [(u64, &'static str)]];
+    fn value_of(self, name: &str) -> Option<u64>;
+    fn evaluate(self, text: &str) -> Option<u64>;
+}
+
+impl Parse for Kind {
     /// The footprint's tables this kind's names come from (ioctl requests
     /// have their own lookup).
     fn tables(self) -> &'static [&'static [(u64, &'static str)]] {
         match self {
-            Kind::CloneFlags => &[names::CLONE_FLAGS, CLONE_NEWTIME, names::SIGNALS],
+            Kind::CloneFlags | Kind::Clone3Flags | Kind::NamespaceFlags => {
+                &[names::CLONE_FLAGS, CLONE_NEWTIME, names::SIGNALS]
+            }
             Kind::SocketFamily => &[names::SOCKET_FAMILIES],
             Kind::SocketType => &[names::SOCKET_TYPES, names::SOCKET_TYPE_FLAGS],
             Kind::SocketProtocol => &[names::IP_PROTOCOLS, names::NETLINK_PROTOCOLS],
@@ -56,19 +49,20 @@ impl Kind {
             Kind::Protection => &[PROT_NONE, names::PROT_FLAGS],
             Kind::Personality => &[names::PERSONALITY_BASES, names::PERSONALITY_FLAGS],
             Kind::MountFlags => &[names::MOUNT_FLAGS],
+            Kind::MmapFlags => &[names::MAP_TYPES, names::MAP_FLAGS],
+            Kind::UmountFlags => &[names::UMOUNT_FLAGS],
+            Kind::BpfCommand => &[names::BPF_COMMANDS],
+            Kind::SeccompOperation => &[names::SECCOMP_OPERATIONS],
+            Kind::SeccompFilterFlags => &[names::SECCOMP_FILTER_FLAGS],
+            Kind::WaitidIdtype => &[names::WAITID_IDTYPES],
+            // strace shows socketcall sub-calls under their own names, and
+            // strings are keyed, not looked up.
+            Kind::SocketcallCall | Kind::FsName => &[],
         }
-    }
-
-    /// The name of a value in this kind's tables, for a value printed raw.
-    pub fn name_of(self, value: u64) -> Option<&'static str> {
-        if self == Kind::IoctlRequest {
-            return names::ioctl::ioctl_name(value);
-        }
-        self.tables().iter().find_map(|t| names::lookup(value, t))
     }
 
     /// The value of one symbolic term of this kind.
-    pub fn value_of(self, name: &str) -> Option<u64> {
+    fn value_of(self, name: &str) -> Option<u64> {
         if self == Kind::IoctlRequest {
             return names::ioctl::ioctl_value(name);
         }
@@ -78,7 +72,7 @@ impl Kind {
     /// The value of an argument as strace prints it: `A|B|0x10`, a number,
     /// `_IOC(...)` for ioctls, `SOL_A or SOL_B` alternatives; `/* ... */`
     /// comments are ignored. `None` when a term is not known.
-    pub fn evaluate(self, text: &str) -> Option<u64> {
+    fn evaluate(self, text: &str) -> Option<u64> {
         let text = strip_comments(text);
         let text = text.trim();
         if text.is_empty() {

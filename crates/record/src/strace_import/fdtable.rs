@@ -263,10 +263,13 @@ impl FdTables {
                 let path_index = usize::from(call.name.starts_with("openat"));
                 if let (Some(fd), Some(path)) = (new_fd, args.get(path_index)) {
                     let path = unquote(path);
+                    // O_TMPFILE carries the O_DIRECTORY bit; strace prints
+                    // it as O_TMPFILE alone, and the fd is a file.
+                    let tmpfile = call.args.contains("O_TMPFILE");
                     let directory = call.args.contains("O_DIRECTORY");
                     made.push((
                         fd,
-                        knowledge.classify_plain_path(&path, directory),
+                        knowledge.classify_plain_path(&path, directory, tmpfile),
                         close_on_exec,
                     ));
                 }

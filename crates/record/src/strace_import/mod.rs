@@ -23,8 +23,10 @@ mod objects;
 
 pub(crate) use line::{parse_line, Body, Outcome, Timestamp};
 
+use crate::vocabulary::{self, Kind};
+use aprof_footprint::names;
 use aprof_footprint::{errno_name, Abi, Environment, ExitStatus, Footprint, ObjectClass, Process};
-use consts::Kind;
+use consts::Parse;
 use line::{array_items, fd_decorations, split_top_level, unquote};
 use objects::{decoration_path, socket_inode, ObjectKnowledge, SocketKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -742,35 +744,6 @@ impl Learned {
     }
 }
 
-/// Which argument values are kept: (syscall, index, label, constants).
-const ARGUMENTS: &[(&str, u8, &str, Kind)] = &[
-    ("clone", 0, "flags", Kind::CloneFlags),
-    ("clone3", 0, "clone_args.flags", Kind::CloneFlags),
-    ("unshare", 0, "flags", Kind::CloneFlags),
-    ("setns", 1, "nstype", Kind::CloneFlags),
-    ("socket", 0, "family", Kind::SocketFamily),
-    ("socket", 1, "type", Kind::SocketType),
-    ("socket", 2, "protocol", Kind::SocketProtocol),
-    ("socketpair", 0, "family", Kind::SocketFamily),
-    ("socketpair", 1, "type", Kind::SocketType),
-    ("socketpair", 2, "protocol", Kind::SocketProtocol),
-    ("ioctl", 1, "request", Kind::IoctlRequest),
-    ("fcntl", 1, "cmd", Kind::FcntlCommand),
-    ("fcntl64", 1, "cmd", Kind::FcntlCommand),
-    ("prctl", 0, "option", Kind::PrctlOption),
-    ("arch_prctl", 0, "code", Kind::ArchPrctlCode),
-    ("setsockopt", 1, "level", Kind::SocketLevel),
-    ("setsockopt", 2, "optname", Kind::SocketOption),
-    ("getsockopt", 1, "level", Kind::SocketLevel),
-    ("getsockopt", 2, "optname", Kind::SocketOption),
-    ("mmap", 2, "prot", Kind::Protection),
-    ("mmap2", 2, "prot", Kind::Protection),
-    ("mprotect", 2, "prot", Kind::Protection),
-    ("pkey_mprotect", 2, "prot", Kind::Protection),
-    ("personality", 0, "persona", Kind::Personality),
-    ("mount", 3, "mountflags", Kind::MountFlags),
-];
-
 /// The second pass: counting.
 struct Counter<'a> {
     learned: &'a Learned,
@@ -852,7 +825,7 @@ impl Counter<'_> {
             }
         }
         self.count_objects(ev);
-        self.count_arguments(ev);
+        self.count_arguments(ev, abi);
     }
 
     fn count_error(&mut self, abi: Abi, number: u32, errno: &str) {
@@ -905,7 +878,7 @@ impl Counter<'_> {
             .ioctls
             .entry(value)
             .or_insert_with(|| aprof_footprint::ValueUse {
-                name: value_name(Kind::IoctlRequest, request, value),
+                name: names::ioctl::ioctl_name(value).map(str::to_owned),
                 count: 0,
             });
         usage.count += 1;
@@ -964,31 +937,61 @@ impl Counter<'_> {
         (classes, ioctl_target)
     }
 
-    fn count_arguments(&mut self, ev: &Event) {
-        let specs = ARGUMENTS.iter().filter(|(s, ..)| *s == ev.name);
-        let mut args: Option<Vec<&str>> = None;
-        for &(syscall, index, label, kind) in specs {
-            let args = args.get_or_insert_with(|| split_top_level(&ev.args));
-            let text = match syscall {
+    /// Count the argument values the vocabulary keeps, parsed from
+    /// strace's text to numbers and named as the recorder names them.
+    fn count_arguments(&mut self, ev: &Event, abi: Abi) {
+        let kept = vocabulary::kept(&ev.name);
+        if kept.is_empty() {
+            return;
+        }
+        let args = split_top_level(&ev.args);
+        let text_of = |index: u8| -> Option<&str> {
+            match ev.name.as_str() {
+                // `clone(child_stack=..., flags=..., ...)`: flags by name.
                 "clone" => args
                     .iter()
                     .find_map(|a| a.strip_prefix("flags="))
-                    .or_else(|| args.get(index as usize).copied()),
+                    .or_else(|| args.get(usize::from(index)).copied()),
                 "clone3" => args.first().and_then(|a| struct_field(a, "flags")),
-                _ => args.get(index as usize).copied(),
-            };
-            let Some(text) = text else {
+                _ => args.get(usize::from(index)).copied(),
+            }
+        };
+        let mut values = [0u64; 6];
+        let mut parsed = Vec::with_capacity(kept.len());
+        for &k in kept {
+            let Some(text) = text_of(k.index) else {
                 continue;
             };
-            match kind.evaluate(text) {
-                Some(value) => {
-                    let name = value_name(kind, text, value);
-                    self.footprint
-                        .count_argument(syscall, index, label, value, name.clone());
-                    merge_name(&mut self.footprint, syscall, index, value, name);
+            let value = match k.kind {
+                Kind::FsName => Some(names::string_key(&unquote(text))),
+                kind => kind.evaluate(text),
+            };
+            match value {
+                Some(v) => {
+                    values[usize::from(k.index)] = v;
+                    parsed.push((k, v, text));
                 }
                 None => self.report.undecoded_arguments += 1,
             }
+        }
+        // seccomp's flags are kept for SET_MODE_FILTER only, as recorded.
+        if ev.name == "seccomp" && values[0] != 1 {
+            parsed.retain(|(k, ..)| k.index == 0);
+        }
+        for (k, value, text) in parsed {
+            let ctx = vocabulary::Context {
+                args: values,
+                i386: abi == Abi::I386,
+                exit_signal: (k.kind == Kind::Clone3Flags)
+                    .then(|| args.first().and_then(|a| struct_field(a, "exit_signal")))
+                    .flatten()
+                    .and_then(signal_number)
+                    .map(|s| s as u64),
+                text: (k.kind == Kind::FsName).then(|| unquote(text)),
+            };
+            vocabulary::count(&mut self.footprint, &ev.name, k, value, || {
+                vocabulary::name(k.kind, value, &ctx)
+            });
         }
     }
 }
@@ -1002,56 +1005,6 @@ fn struct_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
         .find_map(|f| f.strip_prefix(field)?.strip_prefix('='))
 }
 
-/// The name to keep with a value: the table's name when strace printed a
-/// number or `_IOC(...)` for it, else the text as printed.
-fn value_name(kind: Kind, text: &str, value: u64) -> Option<String> {
-    let printed = symbolic(text);
-    let raw = match printed.as_deref() {
-        None => true,
-        Some(p) => p.starts_with("_IOC("),
-    };
-    if raw && kind == Kind::IoctlRequest {
-        if let Some(name) = kind.name_of(value) {
-            return Some(name.to_owned());
-        }
-    }
-    printed
-}
-
-/// The name to keep with a value: the text, unless it is just a number.
-fn symbolic(text: &str) -> Option<String> {
-    let t = text.trim();
-    let t = match t.find("/*") {
-        Some(i) => t[..i].trim(),
-        None => t,
-    };
-    (line::parse_int(t).is_none() && !t.is_empty()).then(|| t.to_owned())
-}
-
-/// Keep every name a value was seen under (e.g. SO_DEBUG and TCP_NODELAY
-/// are both 1 as setsockopt options, at different levels).
-fn merge_name(fp: &mut Footprint, syscall: &str, index: u8, value: u64, name: Option<String>) {
-    let Some(name) = name else {
-        return;
-    };
-    let key = format!("{syscall}/{index}");
-    let Some(usage) = fp
-        .arguments
-        .get_mut(&key)
-        .and_then(|a| a.values.get_mut(&value))
-    else {
-        return;
-    };
-    match &mut usage.name {
-        Some(existing) if existing != &name && !existing.split("; ").any(|n| n == name) => {
-            existing.push_str("; ");
-            existing.push_str(&name);
-        }
-        Some(_) => {}
-        None => usage.name = Some(name),
-    }
-}
-
 /// `syscall_0x1c3` -> 0x1c3: strace's name for numbers it does not know.
 fn numbered_syscall(name: &str) -> Option<u32> {
     let digits = name.strip_prefix("syscall_")?;
@@ -1060,9 +1013,9 @@ fn numbered_syscall(name: &str) -> Option<u32> {
 }
 
 fn signal_number(name: &str) -> Option<i32> {
-    consts::Kind::CloneFlags
-        .value_of(name)
-        .filter(|&v| v < 64)
+    names::value_of(name.trim(), &[names::SIGNALS])
+        .or_else(|| line::parse_int(name.trim()).map(|n| n as u64))
+        .filter(|&v| v < 65)
         .map(|v| v as i32)
 }
 

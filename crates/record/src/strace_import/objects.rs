@@ -27,7 +27,8 @@
 //! - `/memfd:NAME (deleted)` is a memfd: a file on tmpfs (shmem).
 //! - Namespace fds (`net:[4026531840]`) are files of fstype `nsfs`.
 
-use aprof_footprint::ObjectClass;
+use super::consts::{Kind, Parse};
+use aprof_footprint::{names, ObjectClass};
 use std::collections::{HashMap, HashSet};
 
 /// A socket's family, type and protocol names, each `unknown` when unknown.
@@ -47,33 +48,35 @@ impl SocketKind {
         }
     }
 
-    /// From the decoded arguments of `socket(family, type, protocol)`.
+    /// From the decoded arguments of `socket(family, type, protocol)`,
+    /// named as the recorder names the socket it made (the default
+    /// protocol of an AF_INET stream is TCP, AF_UNIX has protocol `0`).
     pub fn from_socket_args(family: &str, type_text: &str, protocol: &str) -> SocketKind {
-        let socket_type = type_text
-            .split('|')
-            .map(str::trim)
-            .find(|t| *t != "SOCK_CLOEXEC" && *t != "SOCK_NONBLOCK")
-            .unwrap_or("unknown");
-        let protocol = protocol.trim();
-        let protocol = match family {
-            "AF_UNIX" | "AF_LOCAL" => String::new(),
-            "AF_INET" | "AF_INET6" => match (protocol, socket_type) {
-                ("IPPROTO_IP" | "0", "SOCK_STREAM") => "TCP".into(),
-                ("IPPROTO_IP" | "0", "SOCK_DGRAM") => "UDP".into(),
-                (p, _) => p.strip_prefix("IPPROTO_").unwrap_or(p).to_owned(),
-            },
-            "AF_NETLINK" if protocol == "0" => "NETLINK_ROUTE".into(),
-            _ => protocol.to_owned(),
+        let family_value = Kind::SocketFamily.evaluate(family);
+        let type_value = Kind::SocketType.evaluate(type_text);
+        let protocol_value = Kind::SocketProtocol.evaluate(protocol);
+        let (Some(f), Some(t)) = (family_value, type_value) else {
+            return SocketKind::unknown();
         };
-        let family = if family == "AF_LOCAL" {
-            "AF_UNIX"
-        } else {
-            family
-        };
-        SocketKind {
-            family: family.to_owned(),
-            socket_type: socket_type.to_owned(),
+        if let Some(ObjectClass::Socket {
+            family,
+            socket_type,
             protocol,
+        }) = protocol_value.and_then(|p| names::known_socket_class(f, t, p))
+        {
+            return SocketKind {
+                family,
+                socket_type,
+                protocol,
+            };
+        }
+        SocketKind {
+            family: names::family_name(f),
+            socket_type: names::socket_type_base(t),
+            protocol: protocol_value.map_or_else(
+                || "unknown".to_owned(),
+                |p| names::object_protocol_name(f, p),
+            ),
         }
     }
 
@@ -206,8 +209,14 @@ impl ObjectKnowledge {
     }
 
     /// The class of a path opened in a trace without decorations;
-    /// `directory` when it was opened with `O_DIRECTORY`.
-    pub fn classify_plain_path(&self, path: &str, directory: bool) -> ObjectClass {
+    /// `directory` when it was opened with `O_DIRECTORY`. An `O_TMPFILE`
+    /// open names a directory but makes an unnamed regular file in it.
+    pub fn classify_plain_path(&self, path: &str, directory: bool, tmpfile: bool) -> ObjectClass {
+        if tmpfile {
+            return ObjectClass::File {
+                fstype: fstype_of(path).to_owned(),
+            };
+        }
         if directory {
             ObjectClass::Directory {
                 fstype: fstype_of(path).to_owned(),
@@ -278,10 +287,10 @@ fn yy_socket(prefix: &str, decoration: &str) -> Option<SocketKind> {
             },
         ),
         "L2TP/IP" => inet("SOCK_DGRAM", "L2TP"),
-        "UNIX" => Some(SocketKind::new("AF_UNIX", "unknown", "")),
-        "UNIX-STREAM" => Some(SocketKind::new("AF_UNIX", "SOCK_STREAM", "")),
-        "UNIX-DGRAM" => Some(SocketKind::new("AF_UNIX", "SOCK_DGRAM", "")),
-        "UNIX-SEQPACKET" => Some(SocketKind::new("AF_UNIX", "SOCK_SEQPACKET", "")),
+        "UNIX" => Some(SocketKind::new("AF_UNIX", "unknown", "0")),
+        "UNIX-STREAM" => Some(SocketKind::new("AF_UNIX", "SOCK_STREAM", "0")),
+        "UNIX-DGRAM" => Some(SocketKind::new("AF_UNIX", "SOCK_DGRAM", "0")),
+        "UNIX-SEQPACKET" => Some(SocketKind::new("AF_UNIX", "SOCK_SEQPACKET", "0")),
         "NETLINK" => {
             // `NETLINK:[ROUTE:1234]` after bind, `NETLINK:[5678]` before.
             let inner = decoration.split_once(":[").map(|(_, r)| r).unwrap_or("");
@@ -444,7 +453,7 @@ mod tests {
             ObjectClass::Socket {
                 family: "AF_UNIX".into(),
                 socket_type: "SOCK_STREAM".into(),
-                protocol: "".into()
+                protocol: "0".into()
             }
         );
         assert_eq!(
