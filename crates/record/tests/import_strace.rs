@@ -16,20 +16,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn strace_available() -> bool {
-    let ok = Command::new("strace")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("skipped: strace is not installed (apt-get install strace)");
-    }
-    ok
-}
-
 fn python() -> &'static str {
     if Path::new("/usr/bin/python3").exists() {
         "/usr/bin/python3"
@@ -174,8 +160,8 @@ t.join(); c.close()
 
 #[test]
 fn real_traces_of_ls_and_a_pipeline_import_exactly() {
-    if !strace_available() {
-        return;
+    if let Some(reason) = aprof_testkit::missing_tools(&["strace"]) {
+        return aprof_testkit::skip(&reason);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let programs: &[(&str, &[&str])] = &[
@@ -240,8 +226,8 @@ fn real_traces_of_ls_and_a_pipeline_import_exactly() {
 
 #[test]
 fn python_thread_and_tcp_sockets_yield_socket_objects() {
-    if !strace_available() {
-        return;
+    if let Some(reason) = aprof_testkit::missing_tools(&["strace"]) {
+        return aprof_testkit::skip(&reason);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join("prog.py");
@@ -311,8 +297,8 @@ fn python_thread_and_tcp_sockets_yield_socket_objects() {
 
 #[test]
 fn strace_ff_file_sets_are_read_as_one_trace() {
-    if !strace_available() {
-        return;
+    if let Some(reason) = aprof_testkit::missing_tools(&["strace"]) {
+        return aprof_testkit::skip(&reason);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let base = trace(
@@ -344,8 +330,8 @@ fn strace_ff_file_sets_are_read_as_one_trace() {
 
 #[test]
 fn a_killed_workload_gets_its_signal() {
-    if !strace_available() {
-        return;
+    if let Some(reason) = aprof_testkit::missing_tools(&["strace"]) {
+        return aprof_testkit::skip(&reason);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = trace(dir.path(), "killed", &["-f"], &["sh", "-c", "kill -9 $$"]);

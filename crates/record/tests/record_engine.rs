@@ -322,3 +322,24 @@ fn job_control_stop_and_continue_work_under_tracing() {
         assert_eq!(rec.outcome, Outcome::Exited(9));
     }
 }
+
+#[test]
+fn sigpipe_is_default_in_the_workload_as_in_a_native_run() {
+    // The Rust runtime ignores SIGPIPE in aprof; the workload must not
+    // inherit that: `yes` in `yes | head -1` dies of SIGPIPE (141) natively.
+    if let Some(reason) = aprof_testkit::missing_tools(&["bash", "yes", "head"]) {
+        return aprof_testkit::skip(&reason);
+    }
+    let script = "yes | head -1 >/dev/null; exit ${PIPESTATUS[0]}";
+    let native = Command::new("bash")
+        .args(["-c", script])
+        .status()
+        .expect("bash runs")
+        .code()
+        .expect("exits");
+    assert_eq!(native, 128 + libc::SIGPIPE);
+    for mode in [Mode::Ptrace, Mode::Seccomp] {
+        let rec = launch(mode, &["bash", "-c", script]).unwrap();
+        assert_eq!(rec.outcome, Outcome::Exited(native), "{mode:?}");
+    }
+}

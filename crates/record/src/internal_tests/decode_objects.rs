@@ -182,7 +182,7 @@ fn files_directories_on_tmpfs_and_root() {
             }
         );
     } else {
-        eprintln!("skipping /dev/shm: not a tmpfs here");
+        aprof_testkit::skip("/dev/shm is not a tmpfs here: its part is not checked");
     }
     let proc_file = File::open("/proc/self/status").expect("proc file");
     assert_eq!(
@@ -199,8 +199,7 @@ fn character_devices_by_driver() {
     let is_device = std::fs::metadata("/dev/null").is_ok_and(|m| m.file_type().is_char_device());
     if !is_device {
         // Seen on shared machines: something replaced it by a plain file.
-        eprintln!("skipping: /dev/null is not a character device here");
-        return;
+        return aprof_testkit::skip("/dev/null is not a character device here");
     }
     let null = File::open("/dev/null").expect("/dev/null");
     assert_eq!(
@@ -215,10 +214,14 @@ fn character_devices_by_driver() {
 
 #[test]
 fn kvm_device_ioctls_and_vm_fd() {
-    let Ok(kvm) = File::options().read(true).write(true).open("/dev/kvm") else {
-        eprintln!("skipping: /dev/kvm cannot be opened here");
-        return;
-    };
+    if let Some(reason) = aprof_testkit::needs_kvm() {
+        return aprof_testkit::skip(&reason);
+    }
+    let kvm = File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .expect("/dev/kvm");
     let fd = kvm.as_raw_fd();
     let mut d = Decoder::new();
     let mut fp = Footprint::default();
@@ -232,8 +235,8 @@ fn kvm_device_ioctls_and_vm_fd() {
     // SAFETY: KVM_CREATE_VM with machine type 0.
     let vm = unsafe { libc::ioctl(fd, 0xae01, 0) };
     if vm < 0 {
-        eprintln!("skipping the VM part: KVM_CREATE_VM failed");
-        return;
+        let err = std::io::Error::last_os_error();
+        return aprof_testkit::skip(&format!("KVM_CREATE_VM failed here: {err}"));
     }
     // SAFETY: fresh fd owned here only.
     let vm = unsafe { OwnedFd::from_raw_fd(vm) };
@@ -585,7 +588,9 @@ fn sockets_known_from_arguments_match_what_a_later_look_finds() {
         // SAFETY: plain socket(2); the fd is owned right after.
         let fd = unsafe { libc::socket(family, ty, protocol) };
         if fd < 0 {
-            eprintln!("skipping socket({family}, {ty}, {protocol}): not supported here");
+            aprof_testkit::skip(&format!(
+                "socket({family}, {ty}, {protocol}) is not supported here"
+            ));
             continue;
         }
         // SAFETY: fresh fd owned here only.
