@@ -48,8 +48,7 @@ fn sarif_results(sarif: &Value) -> &Vec<Value> {
 #[test]
 fn rerun_is_clean_and_a_new_socket_drifts() {
     let Some(py) = python3() else {
-        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
-        return;
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
     };
     let d = tempfile::tempdir().expect("tempdir");
     record(d.path(), py, QUIET, "base.json");

@@ -38,12 +38,12 @@ fn json_from(wrapper: &[&str]) -> Option<Value> {
     match serde_json::from_str(&stdout) {
         Ok(json) if output.status.success() => Some(json),
         _ => {
-            eprintln!(
-                "skip: {} could not run aprof ({}): {}",
+            aprof_testkit::skip(&format!(
+                "{} could not run aprof ({}): {}",
                 wrapper[0],
                 output.status,
                 String::from_utf8_lossy(&output.stderr).trim()
-            );
+            ));
             None
         }
     }
@@ -158,8 +158,7 @@ fn pid_of_another_process() {
 #[test]
 fn inside_bubblewrap() {
     if !have("bwrap") {
-        eprintln!("skip: bwrap is not installed (apt-get install bubblewrap)");
-        return;
+        return aprof_testkit::skip("bwrap is not installed (apt-get install bubblewrap)");
     }
     let Some(json) = inspect_json_under(&[
         "bwrap",
@@ -193,8 +192,7 @@ fn inside_bubblewrap() {
 #[test]
 fn inside_unshare() {
     if !have("unshare") {
-        eprintln!("skip: unshare (util-linux) is not installed");
-        return;
+        return aprof_testkit::skip("unshare (util-linux) is not installed");
     }
     let Some(json) = inspect_json_under(&["unshare", "-U", "-r", "-p", "-f", "--mount-proc"])
     else {
@@ -223,8 +221,7 @@ fn inside_unshare() {
 #[test]
 fn inside_gvisor() {
     if !have("runsc") {
-        eprintln!("skip: runsc is not installed (apt-get install runsc)");
-        return;
+        return aprof_testkit::skip("runsc is not installed (apt-get install runsc)");
     }
     let Some(json) = inspect_json_under(&[
         "timeout",
@@ -248,12 +245,10 @@ fn inside_gvisor() {
 #[test]
 fn under_setpriv_without_capabilities() {
     if !have("setpriv") {
-        eprintln!("skip: setpriv (util-linux) is not installed");
-        return;
+        return aprof_testkit::skip("setpriv (util-linux) is not installed");
     }
     if !is_root() {
-        eprintln!("skip: needs root to show a full set being dropped");
-        return;
+        return aprof_testkit::skip("needs root to show a full set being dropped");
     }
     let Some(json) = inspect_json_under(&[
         "setpriv",
@@ -328,13 +323,11 @@ fn runc_delete(id: &str) {
 #[test]
 fn inside_runc() {
     if !have("runc") || !is_root() {
-        eprintln!("skip: needs runc (apt-get install runc) and root");
-        return;
+        return aprof_testkit::skip("needs runc (apt-get install runc) and root");
     }
     let bundle = tempfile::tempdir().unwrap();
     if !runc_bundle(bundle.path(), &[APROF, "inspect", "--json"]) {
-        eprintln!("skip: `runc spec` failed");
-        return;
+        return aprof_testkit::skip("`runc spec` failed");
     }
     let id = format!("aprof-inspect-in-{}", std::process::id());
     let Some(json) = json_from(&[
@@ -379,13 +372,11 @@ fn assert_cgroup_limits(json: &Value) {
 #[test]
 fn runc_container_seen_from_outside() {
     if !have("runc") || !is_root() {
-        eprintln!("skip: needs runc (apt-get install runc) and root");
-        return;
+        return aprof_testkit::skip("needs runc (apt-get install runc) and root");
     }
     let bundle = tempfile::tempdir().unwrap();
     if !runc_bundle(bundle.path(), &["/bin/sleep", "600"]) {
-        eprintln!("skip: `runc spec` failed");
-        return;
+        return aprof_testkit::skip("`runc spec` failed");
     }
     let id = format!("aprof-inspect-out-{}", std::process::id());
     let mut runc = Command::new("runc")
@@ -429,8 +420,7 @@ fn runc_container_seen_from_outside() {
     let _ = runc.wait();
     runc_delete(&id);
     let Some(out) = out else {
-        eprintln!("skip: runc did not start the container here");
-        return;
+        return aprof_testkit::skip("runc did not start the container here");
     };
     assert!(out.status.success(), "{out:?}");
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -28,7 +28,7 @@ fn have_strace() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        eprintln!("skipping: strace is not installed (apt-get install strace)");
+        aprof_testkit::skip("strace is not installed (apt-get install strace)");
     }
     found
 }
@@ -466,8 +466,7 @@ fn int80_syscalls_are_recorded_as_i386() {
         .status()
         .unwrap();
     if status.code() == Some(1) || !out.exists() {
-        eprintln!("skipping: this kernel does not run int 0x80 (no IA32 emulation)");
-        return;
+        return aprof_testkit::skip("this kernel does not run int 0x80 (no IA32 emulation)");
     }
     assert_eq!(status.code(), Some(0));
     let fp = load(&out);
@@ -533,8 +532,7 @@ fn progress_line_only_on_a_terminal() {
         .stdin(Stdio::null())
         .output()
     else {
-        eprintln!("skipping the terminal half: script(1) is not installed");
-        return;
+        return aprof_testkit::skip("script(1) is not installed");
     };
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -572,8 +570,7 @@ fn ctrl_c_on_a_terminal_stops_the_workload_and_writes_the_footprint() {
         .stdout(Stdio::null())
         .spawn()
     else {
-        eprintln!("skipping: script(1) is not installed");
-        return;
+        return aprof_testkit::skip("script(1) is not installed");
     };
     let mut workload = 0;
     wait_for("the traced workload", || {
@@ -596,7 +593,7 @@ fn ctrl_c_on_a_terminal_stops_the_workload_and_writes_the_footprint() {
 fn as_nobody() -> Option<Command> {
     // SAFETY: getuid cannot fail.
     if unsafe { libc::getuid() } != 0 {
-        eprintln!("skipping: needs root to switch to an unprivileged user");
+        aprof_testkit::skip("needs root to switch to an unprivileged user");
         return None;
     }
     let mut cmd = Command::new("setpriv");
@@ -615,7 +612,7 @@ fn as_nobody() -> Option<Command> {
         .status()
         .is_ok_and(|s| s.success());
     if !usable {
-        eprintln!("skipping: setpriv missing or nobody cannot run the aprof binary");
+        aprof_testkit::skip("setpriv missing or nobody cannot run the aprof binary");
         return None;
     }
     Some(cmd)

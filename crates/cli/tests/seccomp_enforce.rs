@@ -162,8 +162,7 @@ fn a_profile_missing_getdents64_is_caught() {
 #[test]
 fn a_profile_missing_the_recorded_socket_family_is_caught() {
     let Some(py) = python3() else {
-        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
-        return;
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
     };
     let d = tempdir();
     // A TCP client and server in one process: AF_INET stream sockets only.
@@ -218,8 +217,7 @@ fn compared_value(cond: &Value) -> u64 {
 #[test]
 fn an_i386_syscall_outside_the_profiles_architectures_is_caught() {
     let Some(py) = python3() else {
-        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
-        return;
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
     };
     let d = tempdir();
     let script = d.path().join("i386.py");
@@ -231,8 +229,7 @@ fn an_i386_syscall_outside_the_profiles_architectures_is_caught() {
         .expect("python3 runs")
         .success()
     {
-        eprintln!("SKIP: this kernel runs no i386 syscalls (IA32 emulation off)");
-        return;
+        return aprof_testkit::skip("this kernel runs no i386 syscalls (IA32 emulation off)");
     }
     let cmd = [py, script.as_str()];
     let (_, profile) = generated_profile(d.path(), &cmd);
@@ -252,8 +249,7 @@ fn an_i386_syscall_outside_the_profiles_architectures_is_caught() {
 #[test]
 fn a_namespace_flag_never_recorded_is_refused_on_clone() {
     let Some(py) = python3() else {
-        eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
-        return;
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
     };
     let d = tempdir();
     let script = d.path().join("ns.py");

@@ -45,7 +45,10 @@ fn missing(programs: &[&str]) -> bool {
     if absent.is_empty() {
         return false;
     }
-    eprintln!("SKIP: not installed: {} (apt-get install -y redis-server redis-tools nginx-light sqlite3 git curl xz-utils openssl)", absent.join(", "));
+    aprof_testkit::skip(&format!(
+        "not installed: {} (apt-get install -y redis-server redis-tools nginx-light sqlite3 git curl xz-utils openssl)",
+        absent.join(", ")
+    ));
     true
 }
 
@@ -603,8 +606,9 @@ fn python3_with_an_i386_syscall_gets_a_two_abi_profile() {
         .output()
         .expect("python3 runs");
     if !direct.status.success() {
-        eprintln!("SKIP: this kernel runs no i386 syscalls (IA32 emulation off): {direct:?}");
-        return;
+        return aprof_testkit::skip(&format!(
+            "this kernel runs no i386 syscalls (IA32 emulation off): {direct:?}"
+        ));
     }
     round_trip(&[python3(), &script], d.path());
 }

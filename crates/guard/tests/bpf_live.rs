@@ -48,8 +48,7 @@ fn filter_count(pid: i32) -> Option<u32> {
 fn reads_stacked_filters_oldest_first() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !is_root() {
-        println!("skipped: PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN");
-        return;
+        return aprof_testkit::skip("PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN");
     }
     let first = deny_one("getppid", 1001);
     let second = deny_one("getpgrp", 1002);
@@ -124,8 +123,7 @@ fn command_runs_to_completion_and_reports_exit() {
 fn command_under_bwrap_reports_the_filter_bwrap_installs() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !is_root() || !std::path::Path::new("/usr/bin/bwrap").exists() {
-        println!("skipped: needs root and bubblewrap (/usr/bin/bwrap)");
-        return;
+        return aprof_testkit::skip("needs root and bubblewrap (/usr/bin/bwrap)");
     }
     let prog = deny_one("getppid", 1234);
     let bytes: Vec<u8> = prog.iter().flat_map(|i| i.to_bytes()).collect();

@@ -131,12 +131,11 @@ fn this_process_on_the_host() {
             c.runtime
         );
     } else {
-        eprintln!("skip VM check: no hypervisor flag in /proc/cpuinfo");
+        aprof_testkit::skip("no hypervisor flag in /proc/cpuinfo: the VM layer is not checked");
     }
 
     if !in_initial_pid_namespace() {
-        eprintln!("skip host-only checks: this test runs inside a pid namespace");
-        return;
+        return aprof_testkit::skip("host-only checks need the initial pid namespace");
     }
     for ns in &c.namespaces {
         assert_eq!(ns.differs_from_host, Some(false), "{ns:?}");
@@ -168,8 +167,7 @@ fn missing_and_invalid_pids_are_errors() {
 #[test]
 fn bubblewrap_child_seen_from_outside() {
     if !have("bwrap") {
-        eprintln!("skip: bwrap is not installed (apt-get install bubblewrap)");
-        return;
+        return aprof_testkit::skip("bwrap is not installed (apt-get install bubblewrap)");
     }
     let child = Command::new("bwrap")
         .args([
@@ -190,8 +188,7 @@ fn bubblewrap_child_seen_from_outside() {
         .expect("spawn bwrap");
     let child = Guarded(child);
     let Some(pid) = wait_for_descendant(child.0.id(), "sleep") else {
-        eprintln!("skip: bwrap did not start its sandbox here");
-        return;
+        return aprof_testkit::skip("bwrap did not start its sandbox here");
     };
     let c = inspect(Some(pid)).expect("inspect the sandboxed sleep");
     for kind in ["user", "pid", "net", "ipc", "uts", "cgroup", "mnt"] {
@@ -214,8 +211,7 @@ fn bubblewrap_child_seen_from_outside() {
 #[test]
 fn unshare_user_namespace_mapping() {
     if !have("unshare") {
-        eprintln!("skip: unshare (util-linux) is not installed");
-        return;
+        return aprof_testkit::skip("unshare (util-linux) is not installed");
     }
     let child = Command::new("unshare")
         .args(["-U", "-r", "-p", "-f", "--mount-proc", "--kill-child"])
@@ -226,8 +222,7 @@ fn unshare_user_namespace_mapping() {
         .expect("spawn unshare");
     let child = Guarded(child);
     let Some(pid) = wait_for_descendant(child.0.id(), "sleep") else {
-        eprintln!("skip: unshare could not create the namespaces here");
-        return;
+        return aprof_testkit::skip("unshare could not create the namespaces here");
     };
     let c = inspect(Some(pid)).expect("inspect the unshared sleep");
     // SAFETY: getuid and getgid cannot fail.
@@ -266,12 +261,10 @@ fn unshare_user_namespace_mapping() {
 #[test]
 fn setpriv_drops_every_capability() {
     if !have("setpriv") {
-        eprintln!("skip: setpriv (util-linux) is not installed");
-        return;
+        return aprof_testkit::skip("setpriv (util-linux) is not installed");
     }
     if !is_root() {
-        eprintln!("skip: needs root to show a full set being dropped");
-        return;
+        return aprof_testkit::skip("needs root to show a full set being dropped");
     }
     let child = Command::new("setpriv")
         .args(["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"])

@@ -191,14 +191,12 @@ fn check_evaluation(rng: &mut Rng, label: &str, filters: &[Vec<Insn>]) {
 fn runsc_filters_agree_with_the_kernel() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !is_root() || Command::new("runsc").arg("--version").output().is_err() {
-        println!("skipped: needs root and runsc (Debian package runsc)");
-        return;
+        return aprof_testkit::skip("needs root and runsc (Debian package runsc)");
     }
     let found = match runsc_filters() {
         Ok(f) => f,
         Err(e) => {
-            println!("skipped: could not read runsc's filters: {e}");
-            return;
+            return aprof_testkit::skip(&format!("could not read runsc's filters: {e}"));
         }
     };
     let int80 = int80_works();
@@ -226,8 +224,7 @@ fn runsc_filters_agree_with_the_kernel() {
 fn bwrap_filter_agrees_with_the_kernel() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !is_root() || !std::path::Path::new("/usr/bin/bwrap").exists() {
-        println!("skipped: needs root and bubblewrap");
-        return;
+        return aprof_testkit::skip("needs root and bubblewrap");
     }
     // A filter in the style of flatpak's: arch check, errno for a deny
     // list, argument checks on personality and ioctl-like numbers.

@@ -48,10 +48,7 @@ fn python3() -> Option<&'static str> {
 fn footprint() -> Option<&'static Footprint> {
     static FP: OnceLock<Option<Footprint>> = OnceLock::new();
     FP.get_or_init(|| {
-        let Some(py) = python3() else {
-            eprintln!("SKIP: no python3 in /usr/bin or /usr/local/bin");
-            return None;
-        };
+        let py = python3()?;
         let target = aprof_record::Target::Launch(vec![py.into(), "-c".into(), WORKLOAD.into()]);
         let rec = aprof_record::record(&target, &aprof_record::RecordOptions::default())
             .expect("recording python3 works (needs ptrace)");
@@ -126,7 +123,9 @@ fn options_matrix() -> Vec<GenerateOptions> {
 
 #[test]
 fn oci_output_validates_against_the_runtime_spec_schema() {
-    let Some(fp) = footprint() else { return };
+    let Some(fp) = footprint() else {
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
+    };
     let validator = seccomp_validator();
     for opts in options_matrix() {
         let (text, _) = export(&generate(fp, &opts).policy, ExportFormat::Oci, "python3");
@@ -156,7 +155,9 @@ fn oci_output_validates_against_the_runtime_spec_schema() {
 
 #[test]
 fn the_schema_check_can_fail() {
-    let Some(fp) = footprint() else { return };
+    let Some(fp) = footprint() else {
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
+    };
     let validator = seccomp_validator();
     let (text, _) = export(
         &generate(fp, &GenerateOptions::default()).policy,
@@ -288,7 +289,9 @@ fn load_back(text: &str, format: ProfileFormat) -> Policy {
 
 #[test]
 fn docker_spo_and_oci_outputs_load_back_to_the_same_decisions() {
-    let Some(fp) = footprint() else { return };
+    let Some(fp) = footprint() else {
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
+    };
     for opts in options_matrix() {
         let generated = generate(fp, &opts).policy;
         for (format, parse_as) in [
@@ -312,7 +315,9 @@ fn docker_spo_and_oci_outputs_load_back_to_the_same_decisions() {
 
 #[test]
 fn recorded_argument_values_become_rules_that_refuse_others() {
-    let Some(fp) = footprint() else { return };
+    let Some(fp) = footprint() else {
+        return aprof_testkit::skip("no python3 in /usr/bin or /usr/local/bin");
+    };
     let p = &generate(fp, &GenerateOptions::default()).policy.abis[&Abi::X86_64];
     let allow = |name: &str, args: [u64; 6]| p.action(name, &args) == Action::Allow;
     let (af_inet, af_unix, af_netlink) = (

@@ -17,7 +17,7 @@ fn systemd_analyze() -> Option<&'static str> {
         .into_iter()
         .find(|p| Path::new(p).is_file());
     if found.is_none() {
-        eprintln!("SKIP: systemd-analyze not installed (Debian package `systemd`)");
+        aprof_testkit::skip("systemd-analyze not installed (Debian package `systemd`)");
     }
     found
 }

@@ -125,8 +125,7 @@ fn probe_is_a_static_elf_that_prints_ok_and_exits_zero() {
 /// every recorded configuration, several times (runc's Go runtime varies).
 fn base_set_is_sufficient(runtime: Runtime) {
     if let Some(reason) = runtime.skip_reason() {
-        eprintln!("skipped: {reason}");
-        return;
+        return aprof_testkit::skip(&reason);
     }
     let base = base(runtime);
     let allowed = base
@@ -153,8 +152,7 @@ fn base_set_is_sufficient(runtime: Runtime) {
 /// is enforced, so the sufficiency test above is not vacuous.
 fn base_set_without_execve_fails(runtime: Runtime) {
     if let Some(reason) = runtime.skip_reason() {
-        eprintln!("skipped: {reason}");
-        return;
+        return aprof_testkit::skip(&reason);
     }
     let base = base(runtime);
     let allowed = base
@@ -200,7 +198,7 @@ fn crun_fails_to_start_without_execve() {
 fn busybox_runs_in_a_bundle_without_seccomp() {
     for runtime in RUNTIMES {
         if let Some(reason) = runtime.skip_reason() {
-            eprintln!("skipped: {reason}");
+            aprof_testkit::skip(&reason);
             continue;
         }
         let spec = BundleSpec {
