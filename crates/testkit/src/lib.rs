@@ -1,4 +1,5 @@
-//! Test support shared by every crate's tests: one way to skip.
+//! Test support shared by every crate's tests: one way to skip, and
+//! expected values computed from the data files themselves ([`reference`]).
 //!
 //! A test that cannot run here (a tool, root or `/dev/kvm` missing) calls
 //! [`skip`] with the reason. The skip is printed on stderr and appended to
@@ -14,6 +15,8 @@
 //! }
 //! # }
 //! ```
+
+pub mod reference;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
