@@ -28,7 +28,7 @@ enum Command {
     Model(cmd::models::ModelArgs),
     /// Run or attach to a workload and record its footprint.
     Record(cmd::record::Args),
-    /// Turn `strace -f` output into a footprint.
+    /// Turn `strace -f` output or kernel-function traces (ftrace, trace-cmd, perf script) into a footprint.
     Import(cmd::import::Args),
     /// Show what the seccomp guard of a profile or process allows.
     Guard(cmd::guard::Args),

@@ -8,6 +8,7 @@
 
 pub mod abi;
 pub mod diff;
+pub mod functions;
 pub mod io;
 pub mod kernel;
 pub mod names;
@@ -48,6 +49,9 @@ pub struct Footprint {
     /// How the workload ended, when the recorder saw it end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<ExitStatus>,
+    /// Kernel functions the workload made the kernel run (function tracing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_functions: Option<functions::KernelFunctions>,
 }
 
 impl Footprint {

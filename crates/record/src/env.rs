@@ -31,7 +31,12 @@ pub fn now_rfc3339() -> String {
 /// SHA-256 of `/proc/config.gz` (the compressed bytes as the kernel serves
 /// them), when the kernel exposes it.
 pub fn kernel_config_sha256() -> Option<String> {
-    let mut file = std::fs::File::open("/proc/config.gz").ok()?;
+    file_sha256(std::path::Path::new("/proc/config.gz"))
+}
+
+/// SHA-256 of a file's bytes, hex (e.g. a guest kernel's `/boot/config-*`).
+pub fn file_sha256(path: &std::path::Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).ok()?;
     let digest = Sha256::digest(&bytes);

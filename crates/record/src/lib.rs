@@ -13,6 +13,7 @@
 mod attach;
 mod decode;
 mod env;
+pub mod ftrace_import;
 #[cfg(test)]
 mod internal_tests;
 mod launch;

@@ -4,6 +4,7 @@
 //! Every figure printed comes with the terms that make it, so a reader can
 //! recompute it by hand.
 
+pub mod functions;
 pub mod sarif;
 mod svg;
 pub mod workload;

@@ -12,6 +12,7 @@
 pub mod catalogue;
 pub mod guards;
 pub mod measured;
+pub mod functions;
 pub mod profile;
 pub mod stack;
 pub mod workload;

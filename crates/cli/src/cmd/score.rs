@@ -189,11 +189,45 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
     let patch = PatchSummary::of(&scored.patch_level(&dataset, &kernel, map));
     let profile = &scored.profile;
     let format = if args.json { Format::Json } else { args.format };
-    Ok(match format {
+    let mut text = match format {
         Format::Table => workload_table(profile, Some(&patch)),
         Format::Json => workload_json(profile, Some(&patch)),
         Format::Markdown | Format::Html => workload_markdown(profile, Some(&patch)),
-    })
+    };
+    if let Some(k) = fp.kernel_functions.as_ref().filter(|k| !k.is_empty()) {
+        text = with_function_hap(text, format, k, profile, &dataset, &params, map)?;
+    }
+    Ok(text)
+}
+
+/// The function-level HAP beside the syscall-level one, when the footprint
+/// has traced kernel functions.
+fn with_function_hap(
+    mut text: String,
+    format: Format,
+    k: &aprof_footprint::functions::KernelFunctions,
+    profile: &aprof_score::workload::WorkloadProfile,
+    dataset: &Dataset,
+    params: &DensityParams,
+    map: &SubsystemMap,
+) -> anyhow::Result<String> {
+    use aprof_report::functions::{functions_json, functions_markdown, functions_table};
+    use aprof_score::functions::{function_hap, side_by_side};
+    let hap = function_hap(k, dataset, params, map);
+    let side = side_by_side(profile, &hap);
+    match format {
+        Format::Table => text.push_str(&functions_table(k, &hap, &side)),
+        Format::Markdown | Format::Html => text.push_str(&functions_markdown(k, &hap, &side)),
+        Format::Json => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&text).context("re-reading the report JSON")?;
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("kernel_functions".into(), functions_json(&hap, &side));
+            }
+            text = serde_json::to_string_pretty(&value)? + "\n";
+        }
+    }
+    Ok(text)
 }
 
 /// The privileges of a live process, as `aprof inspect` reads them.
