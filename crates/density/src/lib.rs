@@ -37,8 +37,8 @@ pub mod units;
 pub use units::{Gate, GateState, Groups, Privileges, Scope, UserNamespaces};
 
 pub mod density;
-pub mod measures;
 pub mod functions;
+pub mod measures;
 pub mod patch;
 pub use density::{
     covered_units, decay_weight, reach_matcher, CveTerm, DensityParams, DensityTable, GatedTerm,

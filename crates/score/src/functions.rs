@@ -16,7 +16,7 @@
 //! - the decay-weighted index of the same CVEs, as a sensitivity.
 
 use crate::workload::WorkloadProfile;
-use aprof_density::{bucket_of, DensityParams, Dataset, SubsystemMap, UNIT};
+use aprof_density::{bucket_of, Dataset, DensityParams, SubsystemMap, UNIT};
 use aprof_footprint::functions::KernelFunctions;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

@@ -7,12 +7,13 @@
 //! - [`guards`]: the guards and capability sets a model file may name;
 //! - [`profile`]: a model's profile ([`Profile`], `aprof models`);
 //! - [`workload`]: a recorded workload's profile ([`workload::WorkloadProfile`], `aprof score`);
-//! - [`catalogue`]: the built-in models.
+//! - [`catalogue`]: the built-in models;
+//! - [`functions`]: the function-level HAP of traced kernel functions, beside the syscall level.
 
 pub mod catalogue;
+pub mod functions;
 pub mod guards;
 pub mod measured;
-pub mod functions;
 pub mod profile;
 pub mod stack;
 pub mod workload;

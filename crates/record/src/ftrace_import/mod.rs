@@ -803,9 +803,9 @@ pub fn footprint(
         let release = section.kernel.release.as_ref()?;
         crate::env::file_sha256(Path::new(&format!("/boot/config-{release}")))
     });
-    let union = runs
-        .iter()
-        .fold(FunctionSet::default(), |acc, (_, t)| acc.union(&t.functions));
+    let union = runs.iter().fold(FunctionSet::default(), |acc, (_, t)| {
+        acc.union(&t.functions)
+    });
     let source = runs
         .first()
         .map(|(_, t)| t.format.source_name())
