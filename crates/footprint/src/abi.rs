@@ -6,7 +6,10 @@
 //! apart by `AUDIT_ARCH_*` and the x32 bit, so every stage keys syscalls by ABI.
 //!
 //! The tables are copied from the `hrw/syscalls-table` project (MIT, see
-//! `data/syscalls/LICENSE`), up to Linux 7.2-rc1.
+//! `data/syscalls/LICENSE`), up to Linux 7.2-rc1, plus the numbers the
+//! kernel's `syscall_64.tbl`/`syscall_32.tbl` reserve that hrw lists without
+//! a number (`data/syscalls/reserved-*`: `uselib`, `tuxcall`, `vserver`, ...),
+//! so that a filter that treats them apart is decoded by name.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,10 +74,12 @@ impl Abi {
             let x86_64 = SyscallTable::parse(
                 Abi::X86_64,
                 include_str!("../../../data/syscalls/syscalls-x86_64"),
+                include_str!("../../../data/syscalls/reserved-x86_64"),
             );
             let i386 = SyscallTable::parse(
                 Abi::I386,
                 include_str!("../../../data/syscalls/syscalls-i386"),
+                include_str!("../../../data/syscalls/reserved-i386"),
             );
             let x32 = SyscallTable::x32_from(&x86_64);
             [x86_64, i386, x32]
@@ -111,7 +116,8 @@ pub struct SyscallTable {
     by_number: BTreeMap<u32, &'static str>,
 }
 
-/// x86_64 entries that x32 does not get (marked `64` in `syscall_64.tbl`).
+/// x86_64 entries that x32 does not get (marked `64` in `syscall_64.tbl`;
+/// getpmsg, putpmsg, afs_syscall, tuxcall and security are `common`).
 /// x32 reaches these through its own numbers in [`X32_OWN`] instead.
 const X86_64_ONLY: &[&str] = &[
     "rt_sigaction",
@@ -156,11 +162,6 @@ const X86_64_ONLY: &[&str] = &[
     "get_kernel_syms",
     "query_module",
     "nfsservctl",
-    "getpmsg",
-    "putpmsg",
-    "afs_syscall",
-    "tuxcall",
-    "security",
     "set_thread_area",
     "get_thread_area",
     "epoll_ctl_old",
@@ -209,10 +210,16 @@ const X32_OWN: &[(&str, u32)] = &[
 ];
 
 impl SyscallTable {
-    fn parse(abi: Abi, text: &'static str) -> SyscallTable {
+    /// The table `text` (`name<TAB>number`) completed by `reserved`, whose
+    /// entries only fill in names and numbers `text` lacks.
+    fn parse(abi: Abi, text: &'static str, reserved: &'static str) -> SyscallTable {
         let mut by_name = BTreeMap::new();
         let mut by_number = BTreeMap::new();
-        for line in text.lines() {
+        for (line, is_reserved) in text
+            .lines()
+            .map(|l| (l, false))
+            .chain(reserved.lines().map(|l| (l, true)))
+        {
             let mut cols = line.split('\t');
             let (Some(name), Some(nr)) = (cols.next(), cols.next()) else {
                 continue;
@@ -220,8 +227,12 @@ impl SyscallTable {
             let Ok(nr) = nr.trim().parse::<u32>() else {
                 continue;
             };
-            by_name.insert(name.trim(), nr);
-            by_number.entry(nr).or_insert(name.trim());
+            let name = name.trim();
+            if is_reserved && (by_name.contains_key(name) || by_number.contains_key(&nr)) {
+                continue;
+            }
+            by_name.insert(name, nr);
+            by_number.entry(nr).or_insert(name);
         }
         SyscallTable {
             abi,

@@ -30,16 +30,30 @@ pub const MOBY_DEFAULT_CAPS: [&str; 14] = [
     "CAP_AUDIT_WRITE",
 ];
 
-/// The syscall names with a number in `data/syscalls/syscalls-<arch>`.
+/// The syscall names with a number in `data/syscalls/syscalls-<arch>`,
+/// and those of `data/syscalls/reserved-<arch>` (numbers the kernel's
+/// table reserves) where that file exists.
 pub fn numbered_syscalls(arch: &str) -> BTreeSet<String> {
-    let path = data_dir().join("syscalls").join(format!("syscalls-{arch}"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter_map(|l| {
-            let (name, number) = l.split_once('\t')?;
-            (!number.trim().is_empty()).then(|| name.trim().to_owned())
-        })
-        .collect()
+    let dir = data_dir().join("syscalls");
+    let mut names = BTreeSet::new();
+    for file in [format!("syscalls-{arch}"), format!("reserved-{arch}")] {
+        let path = dir.join(&file);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(_) if file.starts_with("reserved-") => continue,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        names.extend(
+            text.lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| {
+                    let mut cols = l.split('\t');
+                    let (name, number) = (cols.next()?, cols.next()?);
+                    (!number.trim().is_empty()).then(|| name.trim().to_owned())
+                }),
+        );
+    }
+    names
 }
 
 /// The x86_64 syscalls a Docker-format profile allows (with or without
