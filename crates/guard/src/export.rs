@@ -79,6 +79,10 @@ fn arg_json(c: &ArgCondition) -> Value {
         CmpOp::Ge => ("SCMP_CMP_GE", c.value, 0),
         // libseccomp: datum A is the mask, datum B the value.
         CmpOp::MaskedEq(mask) => ("SCMP_CMP_MASKED_EQ", mask, c.value),
+        // What libseccomp compares on a 32-bit ABI; on x86_64 it would
+        // test the whole argument (the policies aprof generates have none).
+        CmpOp::Ge32 => ("SCMP_CMP_GE", c.value, 0),
+        CmpOp::Le32 => ("SCMP_CMP_LE", c.value, 0),
     };
     json!({ "index": c.index, "value": value, "valueTwo": value_two, "op": op })
 }

@@ -6,9 +6,10 @@ pub mod containment;
 pub mod install;
 pub mod live;
 pub mod policy;
+pub mod prefilter;
 pub mod profile;
 
-pub use policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
+pub use policy::{AbiPolicy, Action, ArgCondition, CmpOp, NumberRange, Policy, Rule};
 pub mod export;
 pub mod generate;
 pub mod report;

@@ -164,6 +164,7 @@ fn strict_policy() -> Policy {
             AbiPolicy {
                 default_action: Action::KillThread,
                 syscalls,
+                number_ranges: Vec::new(),
             },
         );
     }
@@ -175,7 +176,7 @@ fn strict_policy() -> Policy {
 
 fn guard_from(pid: i32, st: &ProcStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
     let mode = st.seccomp.and_then(|m| u8::try_from(m).ok()).unwrap_or(0);
-    let (policy, exact, notes) = if mode == 1 {
+    let (mut policy, exact, mut notes) = if mode == 1 {
         (
             strict_policy(),
             true,
@@ -185,6 +186,16 @@ fn guard_from(pid: i32, st: &ProcStatus, filters: Vec<Vec<Insn>>) -> LiveGuard {
         let ev = bpf::evaluate(&filters);
         (ev.policy, ev.exact, ev.notes)
     };
+    if mode != 0 {
+        // What this kernel lets through before the filters (and in strict mode).
+        match aprof_footprint::KernelVersion::running() {
+            Ok(kernel) => notes.extend(crate::prefilter::apply(&mut policy, &kernel)),
+            Err(e) => notes.push(format!(
+                "kernel version unknown ({e}): syscalls the kernel lets through before \
+                 the filters (uretprobe, uprobe) are not counted"
+            )),
+        }
+    }
     LiveGuard {
         pid,
         filters,

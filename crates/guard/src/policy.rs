@@ -97,7 +97,16 @@ pub enum CmpOp {
     Ge,
     /// `(arg & mask) == value`.
     MaskedEq(u64),
+    /// `(arg & 0xffff_ffff) >= value`: the low 32 bits only, as libseccomp
+    /// compares arguments on its 32-bit ABIs (i386, x32) and seccompiler a
+    /// `dword`, whatever the high half holds.
+    Ge32,
+    /// `(arg & 0xffff_ffff) <= value`, see [`CmpOp::Ge32`].
+    Le32,
 }
+
+/// The low half of an argument, which [`CmpOp::Ge32`] and [`CmpOp::Le32`] compare.
+const LOW32: u64 = 0xffff_ffff;
 
 /// One condition on a syscall argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -119,6 +128,8 @@ impl ArgCondition {
             CmpOp::Gt => a > self.value,
             CmpOp::Ge => a >= self.value,
             CmpOp::MaskedEq(mask) => a & mask == self.value,
+            CmpOp::Ge32 => a & LOW32 >= self.value,
+            CmpOp::Le32 => a & LOW32 <= self.value,
         }
     }
 }
@@ -136,6 +147,8 @@ impl fmt::Display for ArgCondition {
             CmpOp::Gt => write!(f, "arg{i} > {v:#x}"),
             CmpOp::Ge => write!(f, "arg{i} >= {v:#x}"),
             CmpOp::MaskedEq(mask) => write!(f, "arg{i} & {mask:#x} == {v:#x}"),
+            CmpOp::Ge32 => write!(f, "arg{i} & {LOW32:#x} >= {v:#x}"),
+            CmpOp::Le32 => write!(f, "arg{i} & {LOW32:#x} <= {v:#x}"),
         }
     }
 }
@@ -148,16 +161,45 @@ pub struct Rule {
     pub conditions: Vec<ArgCondition>,
 }
 
+/// Syscall numbers `first..=last` that the ABI's table does not name, and
+/// what happens to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NumberRange {
+    pub first: u32,
+    pub last: u32,
+    pub action: Action,
+}
+
+impl fmt::Display for NumberRange {
+    /// `463 and above: errno 38`, `500-599: errno 1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.first, self.last) {
+            (a, b) if a == b => write!(f, "{a}: {}", self.action),
+            (a, u32::MAX) => write!(f, "{a} and above: {}", self.action),
+            (a, b) => write!(f, "{a}-{b}: {}", self.action),
+        }
+    }
+}
+
 /// The guard of one ABI: default action plus per-syscall rules.
 ///
 /// Rules of a syscall are tried in order; the first whose conditions all
 /// hold decides. A syscall with no matching rule gets `default_action`.
 /// Build it with [`AbiPolicy::add_rule`] to get libseccomp's semantics for
 /// several rules of one syscall (see there).
+///
+/// A number without a name in the ABI's table is the syscall `syscall_N`:
+/// its own rules if it has any, else the action of the range of
+/// `number_ranges` it falls in, else the default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AbiPolicy {
     pub default_action: Action,
     pub syscalls: BTreeMap<String, Vec<Rule>>,
+    /// Unnamed numbers treated apart from the default, by range (a live
+    /// filter may: runc answers ENOSYS above the highest number it knows).
+    /// Sorted, not overlapping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub number_ranges: Vec<NumberRange>,
 }
 
 impl AbiPolicy {
@@ -166,7 +208,16 @@ impl AbiPolicy {
         AbiPolicy {
             default_action,
             syscalls: BTreeMap::new(),
+            number_ranges: Vec::new(),
         }
+    }
+
+    /// What an unnamed number `nr` gets when it has no rules of its own.
+    pub fn unnamed_action(&self, nr: u32) -> Action {
+        self.number_ranges
+            .iter()
+            .find(|r| (r.first..=r.last).contains(&nr))
+            .map_or(self.default_action, |r| r.action)
     }
 
     /// Add a rule for `syscall` the way runc and libseccomp build a filter,
@@ -197,15 +248,22 @@ impl AbiPolicy {
 
     /// The action for a syscall with these arguments.
     pub fn action(&self, syscall: &str, args: &[u64; 6]) -> Action {
-        self.syscalls
-            .get(syscall)
-            .and_then(|rules| {
-                rules
-                    .iter()
-                    .find(|r| r.conditions.iter().all(|c| c.matches(args)))
-            })
+        let Some(rules) = self.syscalls.get(syscall) else {
+            return match unnamed_number(syscall) {
+                Some(nr) => self.unnamed_action(nr),
+                None => self.default_action,
+            };
+        };
+        rules
+            .iter()
+            .find(|r| r.conditions.iter().all(|c| c.matches(args)))
             .map_or(self.default_action, |r| r.action)
     }
+}
+
+/// The number of a `syscall_N` name.
+fn unnamed_number(syscall: &str) -> Option<u32> {
+    syscall.strip_prefix("syscall_")?.parse().ok()
 }
 
 impl fmt::Display for Rule {

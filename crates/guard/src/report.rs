@@ -9,7 +9,7 @@
 //! *blocked* otherwise. Where rules decide, the default action is taken to
 //! be reachable for some arguments.
 
-use crate::policy::{AbiPolicy, Action, Policy, Rule};
+use crate::policy::{AbiPolicy, Action, NumberRange, Policy, Rule};
 use aprof_footprint::Abi;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
@@ -115,6 +115,10 @@ pub struct AbiReport {
     /// guard's action for unknown architectures).
     pub covered: bool,
     pub default_action: Action,
+    /// Numbers the table does not name that get another action than the
+    /// default (runc's ENOSYS above the highest number it knows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub number_ranges: Vec<NumberRange>,
     /// Syscalls in this ABI's table.
     pub table_size: usize,
     /// Unconditional plus conditional.
@@ -131,6 +135,7 @@ pub fn abi_report(policy: &Policy, abi: Abi) -> AbiReport {
         abi,
         covered: policy.abis.contains_key(&abi),
         default_action: effective.default_action,
+        number_ranges: effective.number_ranges.clone(),
         table_size: abi.table().len(),
         allowed_count: 0,
         allowed: Vec::new(),
@@ -285,7 +290,7 @@ impl GuardReport {
             summary.add_row(vec![
                 a.abi.to_string(),
                 if a.covered { "yes" } else { "no" }.to_string(),
-                a.default_action.to_string(),
+                default_cell(a),
                 a.allowed_count.to_string(),
                 a.conditional.len().to_string(),
                 a.blocked.len().to_string(),
@@ -347,6 +352,29 @@ impl GuardReport {
         }
         out
     }
+}
+
+/// The default action, and the unnamed numbers that get another one:
+/// `errno 1; unnamed 463 and above: errno 38`.
+fn default_cell(a: &AbiReport) -> String {
+    let mut cell = a.default_action.to_string();
+    for range in &a.number_ranges {
+        cell.push_str(";\nunnamed ");
+        if a.abi == Abi::X32 {
+            // x32 numbers carry the x32 bit: show them as the table does not.
+            let bit = aprof_footprint::abi::X32_SYSCALL_BIT;
+            let unbit = |n: u32| if n == u32::MAX { n } else { n & !bit };
+            let shown = NumberRange {
+                first: unbit(range.first),
+                last: unbit(range.last),
+                ..*range
+            };
+            cell.push_str(&format!("{shown} (x32 bit set)"));
+        } else {
+            cell.push_str(&range.to_string());
+        }
+    }
+    cell
 }
 
 fn new_table(header: &[&str]) -> Table {

@@ -163,6 +163,7 @@ fn policy_with(rules: Vec<Rule>) -> Policy {
         AbiPolicy {
             default_action: Action::Errno(1),
             syscalls,
+            number_ranges: Vec::new(),
         },
     );
     Policy {
@@ -279,6 +280,7 @@ fn an_oversized_policy_is_an_error_not_a_panic() {
         AbiPolicy {
             default_action: Action::Errno(1),
             syscalls,
+            number_ranges: Vec::new(),
         },
     );
     let err = bpf::compile(&Policy {

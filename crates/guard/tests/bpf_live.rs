@@ -31,6 +31,7 @@ fn deny_one(name: &str, errno: u16) -> Vec<Insn> {
         AbiPolicy {
             default_action: Action::Allow,
             syscalls,
+            number_ranges: Vec::new(),
         },
     );
     bpf::compile(&Policy {

@@ -209,6 +209,7 @@ fn random_policy(rng: &mut Rng) -> Policy {
             AbiPolicy {
                 default_action: random_action(rng),
                 syscalls,
+                number_ranges: Vec::new(),
             },
         );
     }

@@ -241,19 +241,45 @@ fn abi_block(asm: &mut Asm, policy: &Policy, abi: Abi) {
         asm.ret(policy.other_abi_action);
         return;
     };
+    let in_range = |nr: u32| {
+        p.number_ranges
+            .iter()
+            .any(|r| (r.first..=r.last).contains(&nr))
+    };
     let mut by_nr: BTreeMap<u32, Vec<Rule>> = BTreeMap::new();
     for (name, rules) in &p.syscalls {
-        if rules.iter().all(|r| r.action == p.default_action) {
-            continue;
-        }
         if let Some(nr) = syscall_number(abi, name) {
+            if rules.iter().all(|r| r.action == p.default_action) && !in_range(nr) {
+                continue;
+            }
             by_nr.entry(nr).or_default().extend(rules.iter().cloned());
+        }
+    }
+    // A named syscall amid a range of unnamed numbers keeps the default.
+    for (_, nr) in abi.table().iter() {
+        if in_range(nr) {
+            by_nr.entry(nr).or_insert_with(|| {
+                vec![Rule {
+                    action: p.default_action,
+                    conditions: Vec::new(),
+                }]
+            });
         }
     }
     let entries: Vec<(u32, Vec<Rule>)> = by_nr.into_iter().collect();
     let default = asm.label();
     search_tree(asm, p, &entries, default);
     asm.mark(default);
+    // A still holds nr: the ranges of unnamed numbers, then the default.
+    for range in &p.number_ranges {
+        let (inside, below_last, next) = (asm.label(), asm.label(), asm.label());
+        asm.jump(JGE, range.first, inside, next);
+        asm.mark(inside);
+        asm.jump(JGT, range.last, next, below_last);
+        asm.mark(below_last);
+        asm.ret(range.action);
+        asm.mark(next);
+    }
     asm.ret(p.default_action);
 }
 
@@ -386,6 +412,18 @@ fn condition(asm: &mut Asm, c: &ArgCondition, fail: Label) {
             asm.load(lo_off);
             asm.stmt(ALU | AND | K, mask as u32);
             asm.jump(JEQ, vlo, pass, fail);
+        }
+        // The low word only; a value beyond it never (Ge32) or always
+        // (Le32) holds.
+        CmpOp::Ge32 if vhi != 0 => asm.ja(fail),
+        CmpOp::Ge32 => {
+            asm.load(lo_off);
+            asm.jump(JGE, vlo, pass, fail);
+        }
+        CmpOp::Le32 if vhi != 0 => {}
+        CmpOp::Le32 => {
+            asm.load(lo_off);
+            asm.jump(JGT, vlo, fail, pass);
         }
     }
     asm.mark(pass);

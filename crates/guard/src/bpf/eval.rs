@@ -14,7 +14,7 @@
 use super::interp::action_rank;
 use super::op::*;
 use super::{data, Insn};
-use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
+use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, NumberRange, Policy, Rule};
 use aprof_footprint::abi::{syscall_name, AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT};
 use aprof_footprint::Abi;
 use std::collections::{BTreeMap, BTreeSet};
@@ -607,12 +607,17 @@ fn arg_conditions(facts: &Facts, arg: u8) -> (Vec<ArgCondition>, Option<String>)
         if hmax < u32::MAX {
             out.push(cond(arg, CmpOp::Le, join(hmax, u32::MAX)));
         }
+        // The halves are constrained apart: the low one on its own, as a
+        // 32-bit ABI's filter compares it (libseccomp on i386 and x32).
         if lmin == lmax {
             out.push(cond(arg, CmpOp::MaskedEq(0xffff_ffff), lmin as u64));
         } else if !lo_full {
-            problem = Some(format!(
-                "orders the low half of arg{arg} with its high half open"
-            ));
+            if lmin > 0 {
+                out.push(cond(arg, CmpOp::Ge32, lmin as u64));
+            }
+            if lmax < u32::MAX {
+                out.push(cond(arg, CmpOp::Le32, lmax as u64));
+            }
         }
         if facts
             .ne
@@ -847,6 +852,36 @@ fn unswept_difference(filters: &[Vec<Insn>], abi: Abi, policy: &AbiPolicy) -> Op
     })
 }
 
+/// Ranges of unnamed numbers from the sampled ones (sorted by number): a
+/// run of samples with one action reaches up to the next run, the last to
+/// the end. Runs with the default action are left out. The filters compare
+/// with constants whose neighbours are sampled, so a change of action lies
+/// between two adjacent samples; [`unswept_difference`] checks the rest.
+fn number_ranges(plain: &[(u32, Action)], default: Action) -> Vec<NumberRange> {
+    let mut runs: Vec<NumberRange> = Vec::new();
+    for &(nr, action) in plain {
+        match runs.last_mut() {
+            Some(run) if run.action == action => run.last = nr,
+            _ => {
+                if let Some(run) = runs.last_mut() {
+                    run.last = nr - 1;
+                }
+                let first = if runs.is_empty() { 0 } else { nr };
+                runs.push(NumberRange {
+                    first,
+                    last: nr,
+                    action,
+                });
+            }
+        }
+    }
+    if let Some(run) = runs.last_mut() {
+        run.last = u32::MAX;
+    }
+    runs.retain(|r| r.action != default);
+    runs
+}
+
 /// Evaluate stacked filters (index 0 the oldest) into a policy.
 pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
     let progs: Vec<&[Insn]> = filters.iter().map(Vec::as_slice).collect();
@@ -888,13 +923,24 @@ pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
                 )
             })
             .collect();
+        // Unnamed numbers decided by the number alone: the default is what
+        // those amid the table get, and the others become ranges (runc's
+        // ENOSYS above the highest number libseccomp knows).
+        let plain: Vec<(u32, Action)> = unknown_rules
+            .iter()
+            .filter(|(_, r)| r.len() == 1 && r[0].conditions.is_empty())
+            .map(|(nr, r)| (*nr, r[0].action))
+            .collect();
+        let table_top = abi.table().max_number();
         let default_action = most_common(
-            unknown_rules
+            plain
                 .iter()
-                .filter(|(_, r)| r.len() == 1 && r[0].conditions.is_empty())
-                .map(|(_, r)| r[0].action),
+                .filter(|(nr, _)| *nr <= table_top)
+                .map(|(_, a)| *a),
         )
+        .or_else(|| most_common(plain.iter().map(|(_, a)| *a)))
         .unwrap_or(other_abi_action);
+        let number_ranges = number_ranges(&plain, default_action);
         let mut syscalls = BTreeMap::new();
         for &nr in &known {
             let name = abi.table().name(nr).unwrap_or("?");
@@ -905,14 +951,16 @@ pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
             }
         }
         for (nr, rules) in unknown_rules {
+            let plain = rules.len() == 1 && rules[0].conditions.is_empty();
             let rules = simplify(rules, default_action);
-            if !rules.is_empty() {
+            if !plain && !rules.is_empty() {
                 syscalls.insert(syscall_name(abi, nr), rules);
             }
         }
         let abi_policy = AbiPolicy {
             default_action,
             syscalls,
+            number_ranges,
         };
         if let Some(nr) = unswept_difference(filters, abi, &abi_policy) {
             abi_notes.push(format!(
@@ -920,22 +968,14 @@ pub fn evaluate(filters: &[Vec<Insn>]) -> Evaluation {
                  (e.g. {nr} differs from the policy); the list is incomplete"
             ));
         }
-        let AbiPolicy {
-            default_action,
-            syscalls,
-        } = abi_policy;
-        let same_as_other = syscalls.is_empty() && default_action == other_abi_action;
+        let same_as_other = abi_policy.syscalls.is_empty()
+            && abi_policy.number_ranges.is_empty()
+            && abi_policy.default_action == other_abi_action;
         if same_as_other {
             continue;
         }
         notes.extend(abi_notes);
-        abis.insert(
-            abi,
-            AbiPolicy {
-                default_action,
-                syscalls,
-            },
-        );
+        abis.insert(abi, abi_policy);
     }
     notes.dedup();
     Evaluation {

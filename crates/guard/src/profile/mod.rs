@@ -356,18 +356,33 @@ pub fn load_str(
         ProfileFormat::Auto => detect_format(text, origin)?,
         f => f,
     };
-    match format {
-        ProfileFormat::Oci => Ok(vec![oci::load_str(text, origin)?]),
-        ProfileFormat::Docker => Ok(vec![docker::load_str(text, origin, ctx)?]),
-        ProfileFormat::Spo => spo::load_str(text, origin),
-        ProfileFormat::Seccompiler => seccompiler::load_str(text, origin),
-        ProfileFormat::Auto => Err(ProfileError::invalid(origin, "format not detected")),
+    let mut loaded = match format {
+        ProfileFormat::Oci => vec![oci::load_str(text, origin)?],
+        ProfileFormat::Docker => vec![docker::load_str(text, origin, ctx)?],
+        ProfileFormat::Spo => spo::load_str(text, origin)?,
+        ProfileFormat::Seccompiler => seccompiler::load_str(text, origin)?,
+        ProfileFormat::Auto => return Err(ProfileError::invalid(origin, "format not detected")),
+    };
+    for profile in &mut loaded {
+        profile.apply_kernel(ctx);
     }
+    Ok(loaded)
 }
 
 /// Docker's default profile evaluated for `ctx`.
 pub fn docker_default(ctx: &EvalContext) -> Result<LoadedProfile, ProfileError> {
-    docker::load_str(DOCKER_DEFAULT_JSON, "docker-default", ctx)
+    let mut loaded = docker::load_str(DOCKER_DEFAULT_JSON, "docker-default", ctx)?;
+    loaded.apply_kernel(ctx);
+    Ok(loaded)
+}
+
+impl LoadedProfile {
+    /// What the kernel of `ctx` makes of the filter: the syscalls it lets
+    /// through before any filter runs ([`crate::prefilter`]).
+    fn apply_kernel(&mut self, ctx: &EvalContext) {
+        let notes = crate::prefilter::apply(&mut self.policy, &ctx.kernel);
+        self.notes.extend(notes);
+    }
 }
 
 /// Tell the format from the content: SPO is YAML with

@@ -6,8 +6,8 @@
 //! As seccompiler compiles it for x86_64: another audit arch (i386) kills
 //! the process; x32 numbers match no rule and get the default; `dword`
 //! conditions compare the low 32 bits of the argument only, which is exact
-//! for `eq` and `masked_eq` and approximated by a 64-bit comparison (with a
-//! note) for the others.
+//! for `eq`, `masked_eq` and the orderings (as [`CmpOp::Ge32`]/[`CmpOp::Le32`])
+//! and approximated by a 64-bit comparison (with a note) for `ne`.
 
 use super::{from_json, is_known_syscall_name, LoadedProfile, ProfileError, ProfileFormat};
 use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
@@ -86,6 +86,11 @@ fn condition_of(c: &ScCondition) -> Result<(ArgCondition, bool), String> {
     if c.index > 5 {
         return Err(format!("argument index {} is not 0-5", c.index));
     }
+    if matches!(c.op, CmpOp::Ge32 | CmpOp::Le32) {
+        return Err(
+            "seccompiler has no operator ge32 or le32 (use type dword with ge or le)".into(),
+        );
+    }
     let low = u32::MAX as u64;
     let (op, value, exact) = match (&c.arg_len, c.op) {
         (ArgLen::Qword, op) => (op, c.val, true),
@@ -94,6 +99,12 @@ fn condition_of(c: &ScCondition) -> Result<(ArgCondition, bool), String> {
         }
         (ArgLen::Dword, CmpOp::Eq) => (CmpOp::MaskedEq(low), c.val, true),
         (ArgLen::Dword, CmpOp::MaskedEq(mask)) => (CmpOp::MaskedEq(mask & low), c.val, true),
+        (ArgLen::Dword, CmpOp::Ge) => (CmpOp::Ge32, c.val, true),
+        (ArgLen::Dword, CmpOp::Le) => (CmpOp::Le32, c.val, true),
+        // `> v` is `>= v + 1`; `< 0` never holds, nor does `>= 2^32`.
+        (ArgLen::Dword, CmpOp::Gt) => (CmpOp::Ge32, c.val + 1, true),
+        (ArgLen::Dword, CmpOp::Lt) if c.val == 0 => (CmpOp::Ge32, low + 1, true),
+        (ArgLen::Dword, CmpOp::Lt) => (CmpOp::Le32, c.val - 1, true),
         (ArgLen::Dword, op) => (op, c.val, false),
     };
     Ok((
