@@ -1,8 +1,12 @@
 //! The filters real runtimes install, read from live processes with
 //! `live.rs`, checked against the kernel and evaluated: gVisor's `runsc`
-//! (sentry and gofer) and bubblewrap's `--seccomp`.
+//! (sentry and gofer), bubblewrap's `--seccomp`, and runc's (libseccomp's
+//! 32-bit argument tests on i386 and x32, and its ENOSYS stub above the
+//! highest number it knows).
 
 mod differential_support;
+#[path = "support/oci_bundle.rs"]
+mod oci_bundle;
 
 use aprof_footprint::abi::X32_SYSCALL_BIT;
 use aprof_footprint::Abi;
@@ -269,4 +273,170 @@ fn bwrap_filter_agrees_with_the_kernel() {
     let bad = compare(&guard.filters, &cases, &allowed);
     assert!(bad.is_empty(), "{}", bad[..bad.len().min(5)].join("\n"));
     println!("bwrap differential cases: {}", cases.len());
+}
+
+/// runc's filter for a profile with Docker's `socket` rules on all three
+/// ABIs, read live at the container's exec.
+fn runc_filter() -> Result<Vec<Vec<Insn>>, String> {
+    use oci_bundle::{load_runtime_base, BundleSpec, OciBundle, Runtime, PROBE_SYSCALLS};
+    let mut allowed: Vec<String> = load_runtime_base(Runtime::Runc)?.into_iter().collect();
+    allowed.extend(PROBE_SYSCALLS.iter().map(|s| s.to_string()));
+    allowed.extend(["getppid", "getpgrp", "sched_yield"].map(String::from));
+    let socket = |op: &str, value: u64| {
+        serde_json::json!({"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+            "args": [{"index": 0, "value": value, "op": op}]})
+    };
+    let seccomp = serde_json::json!({
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": [
+            {"names": allowed, "action": "SCMP_ACT_ALLOW"},
+            socket("SCMP_CMP_LT", 38),
+            socket("SCMP_CMP_EQ", 39),
+            socket("SCMP_CMP_GT", 40),
+        ],
+    });
+    let bundle = OciBundle::create(&BundleSpec::probe(Some(seccomp)))?;
+    let id = format!("aprof-runc-live-{}", std::process::id());
+    let argv: Vec<String> = [
+        "runc",
+        "run",
+        "--bundle",
+        bundle.path().to_str().ok_or("bundle path")?,
+        &id,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let guard = live::guard_of_command(&argv).map_err(|e| e.to_string())?;
+    if guard.exit_code != Some(0) {
+        return Err(format!("runc run exited with {:?}", guard.exit_code));
+    }
+    Ok(guard.filters)
+}
+
+#[test]
+fn runc_filter_decodes_exactly_with_its_32_bit_tests_and_enosys_stub() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(reason) = oci_bundle::Runtime::Runc.skip_reason() {
+        return aprof_testkit::skip(&reason);
+    }
+    let filters = runc_filter().unwrap_or_else(|e| panic!("{e}"));
+    let ev = bpf::evaluate(&filters);
+    // Issue 13 (item 8): the low-half tests libseccomp makes on i386 and
+    // x32 are said exactly, not dropped as "approximate".
+    assert!(ev.exact, "{:?}", ev.notes);
+    let int80 = int80_works();
+    for abi in [Abi::I386, Abi::X32] {
+        let p = &ev.policy.abis[&abi];
+        assert!(
+            matches!(
+                aprof_guard::report::verdict(p, "socket"),
+                aprof_guard::report::Verdict::Conditional { .. }
+            ),
+            "{abi}: {:?}",
+            p.syscalls.get("socket")
+        );
+        // Only the low half counts on these ABIs, as libseccomp compares.
+        for (family, allowed) in [
+            (2u64, true),
+            (37, true),
+            (38, false),
+            (39, true),
+            (40, false),
+            (41, true),
+            (0x1_0000_0028, false),
+            (0x1_0000_0027, true),
+            (0xffff_ffff_0000_0026, false),
+        ] {
+            let args = [family, 2, 0, 0, 0, 0];
+            let sd = bpf::SeccompData {
+                nr: abi.table().number("socket").unwrap(),
+                arch: abi.audit_arch(),
+                instruction_pointer: 0,
+                args,
+            };
+            let kernel_rule = Action::from_ret(bpf::run_filters(&filters, &sd));
+            assert_eq!(
+                kernel_rule.reaches_kernel(),
+                allowed,
+                "{abi} socket({family:#x})"
+            );
+            assert_eq!(
+                p.action("socket", &args),
+                kernel_rule,
+                "{abi} socket({family:#x})"
+            );
+        }
+    }
+    let mut rng = Rng(0x7275_6e63_0000_0003);
+    check_evaluation(&mut rng, "runc", &filters);
+
+    // Issue 13 (item 7): unnamed numbers get EPERM amid the table and
+    // ENOSYS above the highest number runc's libseccomp knows. The kernel
+    // says where the split is.
+    let x86_64 = Abi::X86_64.table();
+    let unnamed: Vec<u64> = (0..1200u32)
+        .chain([4095, 0xffff, 0x3fff_ffff])
+        .filter(|n| x86_64.name(*n).is_none())
+        .map(u64::from)
+        .collect();
+    let cases: Vec<Case> = unnamed
+        .iter()
+        .map(|&nr| Case {
+            entry: Entry::Syscall,
+            nr,
+            args: [0; 6],
+        })
+        .collect();
+    let observed = run_cases(&filters, &cases);
+    let policy = &ev.policy.abis[&Abi::X86_64];
+    let mut first_enosys = None;
+    for (case, obs) in cases.iter().zip(&observed) {
+        let name = aprof_footprint::abi::syscall_name(Abi::X86_64, case.nr as u32);
+        let expected = match policy.action(&name, &[0; 6]) {
+            Action::Errno(e) => Observed::Returned(-(e as i64)),
+            other => panic!("{name}: {other}"),
+        };
+        assert_eq!(*obs, expected, "{name}");
+        if *obs == Observed::Returned(-(libc::ENOSYS as i64)) && first_enosys.is_none() {
+            first_enosys = Some(case.nr as u32);
+        }
+    }
+    let first_enosys = first_enosys.expect("runc's stub answers ENOSYS above its table");
+    assert_eq!(policy.default_action, Action::Errno(libc::EPERM as u16));
+    assert_eq!(
+        policy.number_ranges,
+        [aprof_guard::NumberRange {
+            first: first_enosys,
+            last: u32::MAX,
+            action: Action::Errno(libc::ENOSYS as u16),
+        }]
+    );
+    let report = aprof_guard::report::GuardReport::new("runc", "live", &ev.policy, &Abi::ALL, None);
+    let table = report.to_table();
+    assert!(
+        table.contains(&format!("unnamed {first_enosys} and above: errno 38")),
+        "{table}"
+    );
+    // And the kernel agrees with the interpreter on socket across ABIs.
+    let mut socket_cases = Vec::new();
+    for family in [2u64, 38, 39, 40, 41, 0x1_0000_0028, 0x1_0000_0002] {
+        socket_cases.push(Case {
+            entry: Entry::Syscall,
+            nr: 41,
+            args: [family, 2, 0, 0, 0, 0],
+        });
+        if int80 {
+            socket_cases.push(Case {
+                entry: Entry::Int80,
+                nr: 359,
+                args: [family, 2, 0, 0, 0, 0],
+            });
+        }
+    }
+    let bad = compare(&filters, &socket_cases, &|_| {
+        Allowed::NotErrno(&[libc::EPERM as i64])
+    });
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

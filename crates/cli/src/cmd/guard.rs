@@ -27,7 +27,9 @@ pub struct Args {
     /// (`CHOWN,KILL`, `all`, or empty for none). Default: Docker's 14.
     #[arg(long)]
     pub caps: Option<String>,
-    /// Kernel version for Docker's minKernel (X.Y). Default: the running one.
+    /// Kernel version (X.Y or X.Y.Z) to evaluate the profile for: Docker's
+    /// minKernel, and the syscalls that kernel lets through before any
+    /// filter (uretprobe from 6.14, uprobe from 6.18). Default: the running one.
     #[arg(long)]
     pub kernel: Option<String>,
     /// Which ABIs to report.
