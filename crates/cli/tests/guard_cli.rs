@@ -144,6 +144,9 @@ fn spo_file_gives_one_guard_per_resource() {
         &profile("spo-seccompprofile.yaml"),
         "--abi",
         "x86_64",
+        // A kernel without pre-filter exceptions: the file's own verdicts.
+        "--kernel",
+        "6.8",
         "--json",
     ]));
     let guards = v["guards"].as_array().unwrap();
@@ -213,7 +216,7 @@ fn unknown_syscall_names_warn_once_each() {
             {"names": ["frobnicate", "write"], "action": "SCMP_ACT_LOG"}]}"#,
     )
     .unwrap();
-    let out = aprof(&["guard", path.to_str().unwrap(), "--json"]);
+    let out = aprof(&["guard", path.to_str().unwrap(), "--kernel", "6.8", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let v = json(&out);
     assert_eq!(stderr.matches("frobnicate").count(), 1, "{stderr}");
@@ -280,4 +283,54 @@ fn live_command_and_pid() {
     assert_eq!(listed as u64, abi["table_size"].as_u64().unwrap());
     assert!(v["bpf"].is_array());
     assert!(v["containment"].is_object());
+}
+
+/// Issue 13: Podman's installed profile (containers/common's
+/// `defaultErrno`, `errno`) is read without a warning; a field no format
+/// has is one warning line and skipped, or one error line with --strict.
+#[test]
+fn podman_profile_and_unknown_fields() {
+    let installed = "/usr/share/containers/seccomp.json";
+    if !std::path::Path::new(installed).exists() {
+        return aprof_testkit::skip("golang-github-containers-common is not installed");
+    }
+    for args in [
+        vec!["guard", installed, "--json"],
+        vec!["guard", "--strict", installed, "--json"],
+    ] {
+        let out = aprof(&args);
+        let doc = json(&out);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let x86_64 = &doc["guards"][0]["abis"][0];
+        assert_eq!(x86_64["default_action"]["errno"], 38, "defaultErrno ENOSYS");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.json");
+    std::fs::write(
+        &path,
+        r#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "EPERM", "syscalls": [
+            {"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "comment": "", "errno": "EPERM", "nmaes": ["kill"]}]}"#,
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let out = aprof(&["guard", &path, "--abi", "x86_64"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("aprof: warning: ") && stderr.contains("syscalls[0].nmaes"),
+        "{stderr}"
+    );
+    let out = aprof(&["guard", "--strict", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("aprof: error: ") && stderr.contains("syscalls[0].nmaes"),
+        "{stderr}"
+    );
 }

@@ -64,18 +64,19 @@ impl Exception {
             .any(|s| kernel.major_minor() == (s[0], s[1]) && *kernel >= version(s))
     }
 
-    /// `Linux 6.14 (6.12.14, 6.13.3)`.
+    /// `Linux 6.14, 6.12.14 and 6.13.3`: the first releases with it.
     pub fn since(&self) -> String {
-        let mut text = format!("Linux {}.{}", self.mainline[0], self.mainline[1]);
-        if !self.stable.is_empty() {
-            let stable: Vec<String> = self
-                .stable
+        let mut releases = vec![format!("{}.{}", self.mainline[0], self.mainline[1])];
+        releases.extend(
+            self.stable
                 .iter()
-                .map(|s| format!("{}.{}.{}", s[0], s[1], s[2]))
-                .collect();
-            text.push_str(&format!(" and stable {}", stable.join(", ")));
+                .map(|s| format!("{}.{}.{}", s[0], s[1], s[2])),
+        );
+        let last = releases.pop().expect("the mainline release");
+        match releases.is_empty() {
+            true => format!("Linux {last}"),
+            false => format!("Linux {} and {last}", releases.join(", ")),
         }
-        text
     }
 }
 
@@ -111,7 +112,7 @@ pub fn apply(policy: &mut Policy, kernel: &KernelVersion) -> Vec<String> {
         );
         notes.push(format!(
             "{} {}: the kernel lets it through before any seccomp filter runs \
-             ({} and later, commit {}), so the guard's '{before}' does not apply",
+             (from {} on, commit {}), so the guard's '{before}' does not apply",
             e.abi,
             e.syscall,
             e.since(),

@@ -237,6 +237,9 @@ pub struct GuardReport {
     pub notes: Vec<String>,
     /// Names in the profile that no syscall table knows (skipped).
     pub unknown_syscalls: Vec<String>,
+    /// Fields the profile's format does not have (skipped), `path: why`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_fields: Vec<String>,
     /// What an ABI the guard does not cover gets.
     pub other_abi_action: Action,
     pub abis: Vec<AbiReport>,
@@ -258,6 +261,7 @@ impl GuardReport {
             format: format.to_string(),
             notes: Vec::new(),
             unknown_syscalls: Vec::new(),
+            ignored_fields: Vec::new(),
             other_abi_action: policy.other_abi_action,
             abis: abis.iter().map(|&abi| abi_report(policy, abi)).collect(),
             diff: reference.map(|(name, r)| diff(policy, r, name, abis)),
@@ -269,6 +273,9 @@ impl GuardReport {
         let mut out = format!("Guard: {} ({})\n", self.source, self.format);
         for note in &self.notes {
             out.push_str(&format!("note: {note}\n"));
+        }
+        for field in &self.ignored_fields {
+            out.push_str(&format!("skipped field {field}\n"));
         }
         if !self.unknown_syscalls.is_empty() {
             out.push_str(&format!(

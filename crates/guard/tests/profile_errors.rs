@@ -1,5 +1,6 @@
 //! Bad profiles give one clear error naming file, line, column and field;
-//! unknown names and foreign architectures are reported, not fatal.
+//! unknown names, unknown fields and foreign architectures are reported,
+//! not fatal (unknown fields are with --strict).
 
 use aprof_footprint::Abi;
 use aprof_guard::profile::{
@@ -148,11 +149,26 @@ fn meaningless_values_are_errors() {
 }
 
 #[test]
-fn docker_entry_typo_is_rejected() {
+fn docker_entry_typo_is_named_and_refused_when_strict() {
     let text = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "include": {"caps": ["CAP_SYS_ADMIN"]}}]}"#;
-    let (_, _, field, shown) = syntax(load(text, ProfileFormat::Docker).unwrap_err());
-    assert!(field.starts_with("syscalls[0]"), "{shown}");
-    assert!(shown.contains("include"), "{shown}");
+    let p = &load(text, ProfileFormat::Docker).unwrap()[0];
+    assert_eq!(
+        p.ignored_fields,
+        ["syscalls[0].include: not a field of Docker's format"]
+    );
+    let err = load_str(
+        text,
+        "test.json",
+        ProfileFormat::Docker,
+        &ctx().with_strict(true),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("test.json: syscalls[0].include") && err.contains("--strict"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
 }
 
 #[test]
@@ -179,14 +195,34 @@ fn config_json_with_and_without_seccomp() {
 }
 
 #[test]
-fn docker_profile_read_as_oci_is_refused() {
+fn docker_profile_read_as_oci_names_docker_fields_and_strict_refuses() {
     let text = include_str!("../../../data/profiles/docker-default.json");
-    let err = load(text, ProfileFormat::Oci).unwrap_err().to_string();
+    let p = &load(text, ProfileFormat::Oci).unwrap()[0];
+    assert!(
+        p.ignored_fields
+            .iter()
+            .any(|f| f.starts_with("archMap: belongs to Docker's format")
+                && f.contains("--format docker")),
+        "{:?}",
+        p.ignored_fields
+    );
+    let err = load_str(
+        text,
+        "test.json",
+        ProfileFormat::Oci,
+        &ctx().with_strict(true),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("archMap") && err.contains("--format docker"),
         "{err}"
     );
     let text = include_str!("../../../data/profiles/docker-conditional-include.json");
-    let err = load(text, ProfileFormat::Oci).unwrap_err().to_string();
-    assert!(err.contains("includes"), "{err}");
+    let p = &load(text, ProfileFormat::Oci).unwrap()[0];
+    assert!(
+        p.ignored_fields.iter().any(|f| f.contains("includes")),
+        "{:?}",
+        p.ignored_fields
+    );
 }

@@ -35,6 +35,10 @@ pub struct Args {
     /// Which ABIs to report.
     #[arg(long, default_value = "all", value_parser = ["x86_64", "i386", "x32", "all"])]
     pub abi: String,
+    /// Refuse a profile with a field its format does not have (by default
+    /// such a field is skipped with a warning, as runtimes skip it).
+    #[arg(long)]
+    pub strict: bool,
     /// Compare with a reference: `docker-default` (built in) or a profile
     /// file, evaluated with Docker's default capabilities and --kernel.
     #[arg(long)]
@@ -79,7 +83,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             .map(|c| c.to_string())
             .collect(),
         ctx.kernel,
-    );
+    )
+    .with_strict(args.strict);
     let reference = match &args.vs {
         None => None,
         Some(vs) => Some(load_reference(vs, &reference_ctx)?),
@@ -100,6 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let format: ProfileFormat = args.format.parse().map_err(anyhow::Error::msg)?;
         for loaded in profile::load_file(path, format, &ctx)? {
             warn_unknown(&loaded, &mut warned);
+            super::profile_arg::warn_ignored(&loaded);
             document.guards.push(report_of(&loaded, &abis, reference));
         }
     } else {
@@ -200,7 +206,7 @@ fn eval_context(args: &Args) -> anyhow::Result<EvalContext> {
         Some(k) => k.parse().map_err(anyhow::Error::msg)?,
         None => defaults.map_err(anyhow::Error::msg)?.kernel,
     };
-    Ok(EvalContext::new(caps, kernel))
+    Ok(EvalContext::new(caps, kernel).with_strict(args.strict))
 }
 
 /// The `--vs` reference: Docker's default profile or a file.
@@ -223,6 +229,7 @@ fn report_of(
     );
     report.notes = loaded.notes.clone();
     report.unknown_syscalls = loaded.unknown_syscalls.clone();
+    report.ignored_fields = loaded.ignored_fields.clone();
     report
 }
 

@@ -24,6 +24,9 @@ pub struct ScoringArgs {
     /// The seccomp guard: an OCI, Docker or SPO profile; `docker-default` for Docker's.
     #[arg(long, conflicts_with = "pid")]
     pub profile: Option<String>,
+    /// Refuse a --profile with a field its format does not have.
+    #[arg(long)]
+    pub strict: bool,
     /// Take the guard and the privileges from this running process (its
     /// seccomp filters, capabilities and namespaces, as `aprof inspect` reads them).
     #[arg(long)]
@@ -55,6 +58,7 @@ impl Default for ScoringArgs {
             model: "container".into(),
             model_file: None,
             profile: None,
+            strict: false,
             pid: None,
             kernel: None,
             half_life: None,
@@ -146,7 +150,10 @@ pub fn report(fp: &Footprint, args: &ScoringArgs) -> anyhow::Result<String> {
     };
     let (policy, label) = match (&args.profile, args.pid) {
         (Some(p), _) => {
-            let loaded = super::profile_arg::load_one_for_docker_defaults(std::path::Path::new(p))?;
+            let loaded = super::profile_arg::load_one_for_docker_defaults(
+                std::path::Path::new(p),
+                args.strict,
+            )?;
             (Some(loaded.policy), format!("seccomp profile {p}"))
         }
         (None, Some(pid)) => {

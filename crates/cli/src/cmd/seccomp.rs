@@ -78,6 +78,9 @@ pub struct ValidateArgs {
     /// Validate this profile instead of generating one from a recording.
     #[arg(long)]
     pub profile: Option<PathBuf>,
+    /// With --profile: refuse a profile with a field its format does not have.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub shape: ProfileShape,
     /// Fail denied syscalls with EPERM, as the profile would, instead of letting them run.
@@ -99,6 +102,9 @@ pub struct RunArgs {
     /// An OCI, Docker or SPO seccomp profile.
     #[arg(long)]
     pub profile: PathBuf,
+    /// Refuse a profile with a field its format does not have.
+    #[arg(long)]
+    pub strict: bool,
     /// The command to run under it.
     #[arg(last = true, required = true)]
     pub command: Vec<String>,
@@ -166,13 +172,13 @@ fn record_command(command: &[String]) -> anyhow::Result<(Footprint, u8)> {
     Ok((rec.footprint, rec.outcome.exit_code()))
 }
 
-fn load_policy(path: &Path) -> anyhow::Result<Policy> {
-    Ok(super::profile_arg::load_one_for_docker_defaults(path)?.policy)
+fn load_policy(path: &Path, strict: bool) -> anyhow::Result<Policy> {
+    Ok(super::profile_arg::load_one_for_docker_defaults(path, strict)?.policy)
 }
 
 fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
     let policy = match &args.profile {
-        Some(p) => load_policy(p)?,
+        Some(p) => load_policy(p, args.strict)?,
         None => {
             eprintln!("aprof: recording {} ...", args.command.join(" "));
             let (fp, code) = record_command(&args.command)?;
@@ -257,7 +263,7 @@ fn print_validation(run: &SupervisedRun, json: bool) {
 }
 
 pub fn run_enforced(args: RunArgs) -> anyhow::Result<u8> {
-    let policy = load_policy(&args.profile)?;
+    let policy = load_policy(&args.profile, args.strict)?;
     let prog = aprof_guard::bpf::compile(&policy)
         .with_context(|| format!("cannot compile {}", args.profile.display()))?;
     let argv: Vec<OsString> = args.command.iter().map(OsString::from).collect();

@@ -7,7 +7,10 @@
 
 use super::fields::{Dialect, ProfileFields, ProfileSyscall};
 use super::oci::evaluate;
-use super::{from_json, EvalContext, KernelVersion, LoadedProfile, ProfileError, ProfileFormat};
+use super::{
+    from_json_lenient, not_fields_of, EvalContext, KernelVersion, LoadedProfile, ProfileError,
+    ProfileFormat,
+};
 use oci_spec::runtime::{Arch, LinuxSyscall};
 
 /// The Go architecture name Docker's `arches` filters compare with.
@@ -22,8 +25,12 @@ pub fn load_str(
     origin: &str,
     ctx: &EvalContext,
 ) -> Result<LoadedProfile, ProfileError> {
-    let profile: DockerProfile = from_json(text, origin)?;
-    evaluate_docker(&profile, origin, ctx)
+    let (profile, unknown): (DockerProfile, _) = from_json_lenient(text, origin)?;
+    let mut loaded = evaluate_docker(&profile, origin, ctx)?;
+    loaded
+        .ignored_fields
+        .splice(0..0, not_fields_of(unknown, "Docker's format"));
+    Ok(loaded)
 }
 
 /// Whether the running kernel is at least `min`, as moby compares.
@@ -86,9 +93,7 @@ pub fn evaluate_docker(
     ctx: &EvalContext,
 ) -> Result<LoadedProfile, ProfileError> {
     let invalid = |m: String| ProfileError::invalid(origin, m);
-    if let Some(field) = profile.foreign_field(Dialect::Docker) {
-        return Err(invalid(field));
-    }
+    let foreign = profile.foreign_fields(Dialect::Docker);
     let arch_map = profile.arch_map.as_deref().unwrap_or_default();
     let listed = profile.architectures.as_deref().unwrap_or_default();
     if !arch_map.is_empty() && !listed.is_empty() {
@@ -124,6 +129,7 @@ pub fn evaluate_docker(
     }
     let seccomp = profile.to_oci(architectures, syscalls).map_err(invalid)?;
     let mut loaded = evaluate(&seccomp, origin, ProfileFormat::Docker, notes)?;
+    loaded.ignored_fields = foreign;
     loaded.notes.push(format!(
         "evaluated for kernel {} and {} capabilities",
         ctx.kernel,

@@ -132,12 +132,17 @@ impl fmt::Display for ProfileFormat {
 
 pub use aprof_footprint::KernelVersion;
 
-/// What Docker's `includes`/`excludes` are evaluated against.
+/// What a profile is evaluated for: the capabilities and kernel of
+/// Docker's `includes`/`excludes` (the kernel also decides which syscalls
+/// bypass the filter, [`crate::prefilter`]), and how strictly it is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvalContext {
     /// Capabilities in the bounding set, as `CAP_NAME`.
     pub caps: BTreeSet<String>,
     pub kernel: KernelVersion,
+    /// Refuse a profile with a field its format does not have, instead of
+    /// skipping it with a warning ([`LoadedProfile::ignored_fields`]).
+    pub strict: bool,
 }
 
 impl EvalContext {
@@ -150,7 +155,16 @@ impl EvalContext {
     }
 
     pub fn new(caps: BTreeSet<String>, kernel: KernelVersion) -> EvalContext {
-        EvalContext { caps, kernel }
+        EvalContext {
+            caps,
+            kernel,
+            strict: false,
+        }
+    }
+
+    /// The same, refusing unknown fields when `strict`.
+    pub fn with_strict(self, strict: bool) -> EvalContext {
+        EvalContext { strict, ..self }
     }
 }
 
@@ -230,6 +244,9 @@ pub struct LoadedProfile {
     /// Names in no syscall table at all (neither x86 nor another
     /// architecture's), in order of first appearance; skipped.
     pub unknown_syscalls: Vec<String>,
+    /// Fields the format does not have, skipped, as `path: why`
+    /// (`syscalls[2].frobnicate: not a field of Docker's format`).
+    pub ignored_fields: Vec<String>,
 }
 
 /// Why a profile could not be read.
@@ -279,6 +296,15 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     text: &str,
     origin: &str,
 ) -> Result<T, ProfileError> {
+    Ok(from_json_lenient(text, origin)?.0)
+}
+
+/// [`from_json`], also returning the paths of the fields `T` does not have
+/// (`syscalls[3].frobnicate`), which were skipped.
+pub(crate) fn from_json_lenient<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<(T, Vec<String>), ProfileError> {
     let syntax = |field: String, inner: serde_json::Error| {
         let (line, column) = (inner.line(), inner.column());
         ProfileError::Syntax {
@@ -289,21 +315,29 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
             message: strip_location(&inner.to_string(), line, column),
         }
     };
+    let mut ignored = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let field = e.path().to_string();
-        syntax(field, e.into_inner())
-    })?;
+    let mut note = |path: serde_ignored::Path| ignored.push(path_text(&path));
+    let value =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut de, &mut note))
+            .map_err(|e| {
+                let field = e.path().to_string();
+                syntax(field, e.into_inner())
+            })?;
     de.end().map_err(|e| syntax(String::new(), e))?;
-    Ok(value)
+    Ok((value, ignored))
 }
 
-/// Deserialize one YAML document value, naming line, column and field.
+/// Deserialize one YAML document value, naming line, column and field;
+/// also returns the paths of skipped unknown fields.
 pub(crate) fn from_yaml<'de, T: serde::Deserialize<'de>>(
     de: serde_norway::Deserializer<'de>,
     origin: &str,
-) -> Result<T, ProfileError> {
-    serde_path_to_error::deserialize(de).map_err(|e| {
+) -> Result<(T, Vec<String>), ProfileError> {
+    let mut ignored = Vec::new();
+    let mut note = |path: serde_ignored::Path| ignored.push(path_text(&path));
+    let value = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))
+        .map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner();
         let (line, column) = inner.location().map_or((0, 0), |l| (l.line(), l.column()));
@@ -315,7 +349,24 @@ pub(crate) fn from_yaml<'de, T: serde::Deserialize<'de>>(
             field,
             message,
         }
-    })
+    })?;
+    Ok((value, ignored))
+}
+
+/// A field path as errors name it: `syscalls[3].errno`.
+fn path_text(path: &serde_ignored::Path) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", path_text(parent)),
+        Path::Map { parent, key } => match path_text(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => path_text(parent),
+    }
 }
 
 /// serde's messages end in " at line L column C", which we print up front.
@@ -364,6 +415,14 @@ pub fn load_str(
         ProfileFormat::Auto => return Err(ProfileError::invalid(origin, "format not detected")),
     };
     for profile in &mut loaded {
+        if ctx.strict {
+            if let Some(field) = profile.ignored_fields.first() {
+                return Err(ProfileError::invalid(
+                    &profile.name,
+                    format!("{field} (refused by --strict; without it the field is skipped)"),
+                ));
+            }
+        }
         profile.apply_kernel(ctx);
     }
     Ok(loaded)
@@ -383,6 +442,14 @@ impl LoadedProfile {
         let notes = crate::prefilter::apply(&mut self.policy, &ctx.kernel);
         self.notes.extend(notes);
     }
+}
+
+/// `path: not a field of FORMAT` for each skipped field path.
+pub(crate) fn not_fields_of(paths: Vec<String>, format: &str) -> Vec<String> {
+    paths
+        .into_iter()
+        .map(|p| format!("{p}: not a field of {format}"))
+        .collect()
 }
 
 /// Tell the format from the content: SPO is YAML with

@@ -3,8 +3,10 @@
 //! evaluation of such a profile into a [`Policy`] that every format shares.
 //! The semantics are those listed in the [`super`] module doc.
 
-use super::fields::docker_only_key;
-use super::{from_json, is_known_syscall_name, LoadedProfile, ProfileError, ProfileFormat};
+use super::fields::DOCKER_ENTRY_KEYS;
+use super::{
+    from_json, from_json_lenient, is_known_syscall_name, LoadedProfile, ProfileError, ProfileFormat,
+};
 use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
 use aprof_footprint::Abi;
 use oci_spec::runtime::{Arch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompOperator};
@@ -33,25 +35,22 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
     let is_config = ["ociVersion", "linux", "process", "root"]
         .iter()
         .any(|k| value.get(k).is_some());
-    let seccomp_value = if is_config {
-        value.get("linux").and_then(|l| l.get("seccomp"))
+    let (seccomp, unknown) = if is_config {
+        let (config, unknown): (ConfigJson, Vec<String>) = from_json_lenient(text, origin)?;
+        // Only linux.seccomp is read; the rest of config.json is the runtime's.
+        let unknown = unknown
+            .into_iter()
+            .filter(|p| p.starts_with("linux.seccomp."))
+            .collect();
+        (config.linux.and_then(|l| l.seccomp), unknown)
     } else {
-        Some(&value)
+        let (seccomp, unknown) = from_json_lenient(text, origin)?;
+        (Some(seccomp), unknown)
     };
-    if let Some(docker_key) = seccomp_value.and_then(|v| docker_only_key(v, true)) {
-        return Err(ProfileError::invalid(
-            origin,
-            format!("'{docker_key}' belongs to Docker's format, not OCI's: use --format docker (or auto)"),
-        ));
-    }
-    if !is_config {
-        let seccomp: LinuxSeccomp = from_json(text, origin)?;
-        return evaluate(&seccomp, origin, ProfileFormat::Oci, Vec::new());
-    }
-    let config: ConfigJson = from_json(text, origin)?;
-    match config.linux.and_then(|l| l.seccomp) {
-        Some(seccomp) => evaluate(&seccomp, origin, ProfileFormat::Oci, Vec::new()),
-        None => Ok(LoadedProfile {
+    let ignored_fields = unknown.into_iter().map(|p| unknown_field(&p)).collect();
+    let mut loaded = match seccomp {
+        Some(seccomp) => evaluate(&seccomp, origin, ProfileFormat::Oci, Vec::new())?,
+        None => LoadedProfile {
             name: origin.to_string(),
             format: ProfileFormat::Oci,
             policy: Policy {
@@ -63,7 +62,23 @@ pub fn load_str(text: &str, origin: &str) -> Result<LoadedProfile, ProfileError>
             },
             notes: vec!["config.json has no linux.seccomp: no seccomp filter at all".into()],
             unknown_syscalls: Vec::new(),
-        }),
+            ignored_fields: Vec::new(),
+        },
+    };
+    loaded.ignored_fields = ignored_fields;
+    Ok(loaded)
+}
+
+/// Why a field of an OCI profile is skipped; Docker's own keys say so.
+fn unknown_field(path: &str) -> String {
+    let key = path.rsplit(['.', ']']).next().unwrap_or(path);
+    let docker = key == "archMap" || DOCKER_ENTRY_KEYS.iter().any(|(k, _)| *k == key);
+    if docker && !path.contains("args[") {
+        format!(
+            "{path}: belongs to Docker's format, not OCI's (read it with --format docker or auto)"
+        )
+    } else {
+        format!("{path}: not a field of OCI's linux.seccomp")
     }
 }
 
@@ -173,6 +188,7 @@ pub fn evaluate(
         },
         notes,
         unknown_syscalls,
+        ignored_fields: Vec::new(),
     })
 }
 

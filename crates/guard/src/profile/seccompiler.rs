@@ -9,7 +9,10 @@
 //! for `eq`, `masked_eq` and the orderings (as [`CmpOp::Ge32`]/[`CmpOp::Le32`])
 //! and approximated by a 64-bit comparison (with a note) for `ne`.
 
-use super::{from_json, is_known_syscall_name, LoadedProfile, ProfileError, ProfileFormat};
+use super::{
+    from_json_lenient, is_known_syscall_name, not_fields_of, LoadedProfile, ProfileError,
+    ProfileFormat,
+};
 use crate::policy::{AbiPolicy, Action, ArgCondition, CmpOp, Policy, Rule};
 use aprof_footprint::Abi;
 use serde::Deserialize;
@@ -29,7 +32,6 @@ pub enum ScAction {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ScFilter {
     #[serde(alias = "default_action")]
     pub mismatch_action: ScAction,
@@ -39,7 +41,6 @@ pub struct ScFilter {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ScRule {
     pub syscall: String,
     #[serde(default)]
@@ -56,7 +57,6 @@ pub enum ArgLen {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ScCondition {
     pub index: u8,
     #[serde(rename = "type")]
@@ -119,13 +119,22 @@ fn condition_of(c: &ScCondition) -> Result<(ArgCondition, bool), String> {
 
 /// Every filter of a seccompiler file, one profile each.
 pub fn load_str(text: &str, origin: &str) -> Result<Vec<LoadedProfile>, ProfileError> {
-    let filters: BTreeMap<String, ScFilter> = from_json(text, origin)?;
+    let (filters, unknown): (BTreeMap<String, ScFilter>, _) = from_json_lenient(text, origin)?;
     if filters.is_empty() {
         return Err(ProfileError::invalid(origin, "no filter in this file"));
     }
+    let unknown = not_fields_of(unknown, "seccompiler's format");
     filters
         .iter()
-        .map(|(name, f)| evaluate(f, &format!("{origin} ({name})")))
+        .map(|(name, f)| {
+            let mut loaded = evaluate(f, &format!("{origin} ({name})"))?;
+            loaded.ignored_fields = unknown
+                .iter()
+                .filter(|p| p.starts_with(&format!("{name}.")))
+                .cloned()
+                .collect();
+            Ok(loaded)
+        })
         .collect()
 }
 
@@ -179,5 +188,6 @@ pub fn evaluate(filter: &ScFilter, label: &str) -> Result<LoadedProfile, Profile
         },
         notes,
         unknown_syscalls,
+        ignored_fields: Vec::new(),
     })
 }

@@ -6,7 +6,7 @@
 
 use super::fields::{Dialect, ProfileFields};
 use super::oci::evaluate;
-use super::{from_yaml, LoadedProfile, ProfileError, ProfileFormat};
+use super::{from_yaml, not_fields_of, LoadedProfile, ProfileError, ProfileFormat};
 use serde::Deserialize;
 
 /// A Kubernetes resource; only what a `SeccompProfile` needs is read.
@@ -49,7 +49,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Vec<LoadedProfile>, ProfileE
         .zip(typed_docs)
         .enumerate()
     {
-        let resource: Option<Resource> = from_yaml(doc, origin)?;
+        let (resource, _): (Option<Resource>, _) = from_yaml(doc, origin)?;
         let Some(resource) = resource else { continue };
         if resource.kind.as_deref() != Some("SeccompProfile") {
             skipped.push(format!(
@@ -63,11 +63,20 @@ pub fn load_str(text: &str, origin: &str) -> Result<Vec<LoadedProfile>, ProfileE
             .and_then(|m| m.name)
             .unwrap_or_else(|| format!("document {doc_index}"));
         let label = format!("{origin} ({name})");
-        let typed: TypedResource = from_yaml(typed_doc, origin)?;
+        let (typed, unknown): (TypedResource, Vec<String>) = from_yaml(typed_doc, origin)?;
         let Some(spec) = typed.spec else {
             return Err(ProfileError::invalid(&label, "SeccompProfile without spec"));
         };
-        profiles.push(evaluate_spec(&spec, &label)?);
+        let mut loaded = evaluate_spec(&spec, &label)?;
+        // Only the spec is read; the rest of the resource is Kubernetes'.
+        let unknown = unknown
+            .into_iter()
+            .filter(|p| p.starts_with("spec."))
+            .collect();
+        loaded
+            .ignored_fields
+            .splice(0..0, not_fields_of(unknown, "a SeccompProfile"));
+        profiles.push(loaded);
     }
     if profiles.is_empty() {
         return Err(ProfileError::invalid(
@@ -91,9 +100,12 @@ pub fn evaluate_spec(spec: &SpoSpec, label: &str) -> Result<LoadedProfile, Profi
     if spec.disabled == Some(true) {
         notes.push("the profile is marked disabled".into());
     }
-    if let Some(field) = spec.foreign_field(Dialect::Spo) {
-        return Err(invalid(field));
-    }
+    let foreign: Vec<String> = spec
+        .foreign_fields(Dialect::Spo)
+        .into_iter()
+        .map(|f| format!("spec.{f}"))
+        .collect();
+    let spec = spec.clone().without_foreign(Dialect::Spo);
     let mut syscalls = Vec::new();
     for (i, call) in spec.syscalls.iter().flatten().enumerate() {
         let names = call.names.clone().unwrap_or_default();
@@ -105,5 +117,7 @@ pub fn evaluate_spec(spec: &SpoSpec, label: &str) -> Result<LoadedProfile, Profi
     let seccomp = spec
         .to_oci(spec.architectures.clone().unwrap_or_default(), syscalls)
         .map_err(invalid)?;
-    evaluate(&seccomp, label, ProfileFormat::Spo, notes)
+    let mut loaded = evaluate(&seccomp, label, ProfileFormat::Spo, notes)?;
+    loaded.ignored_fields = foreign;
+    Ok(loaded)
 }
