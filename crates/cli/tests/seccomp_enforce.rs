@@ -20,23 +20,21 @@ fn tempdir() -> tempfile::TempDir {
         .expect("tempdir")
 }
 
-/// The validation report: the last top-level JSON object on stdout.
-fn report(stdout: &str) -> Value {
-    let start = stdout
-        .rfind("\n{\n")
-        .map(|i| i + 1)
-        .or_else(|| stdout.starts_with("{\n").then_some(0))
-        .expect("a JSON report");
-    serde_json::from_str(&stdout[start..]).expect("report is JSON")
+/// The validation report `--json-out` wrote to `path`.
+fn report(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("report written");
+    serde_json::from_str(&text).expect("report is JSON")
 }
 
 /// Validate CMD (which must pass) and keep the generated OCI profile.
 fn generated_profile(dir: &Path, cmd: &[&str]) -> (PathBuf, Value) {
     let path = dir.join("generated.json");
+    let json = dir.join("report.json");
     let mut args = vec![
         "seccomp",
         "validate",
-        "--json",
+        "--json-out",
+        json.to_str().expect("utf-8 path"),
         "-o",
         path.to_str().expect("utf-8 path"),
         "--",
@@ -69,10 +67,12 @@ fn validate_with(
         serde_json::to_string_pretty(profile).expect("serialise"),
     )
     .expect("write profile");
+    let json = dir.join("report.json");
     let mut args = vec![
         "seccomp",
         "validate",
-        "--json",
+        "--json-out",
+        json.to_str().expect("utf-8 path"),
         "--profile",
         path.to_str().expect("utf-8 path"),
     ];
@@ -82,7 +82,7 @@ fn validate_with(
     let out = aprof(&args, dir);
     (
         out.status.code().unwrap_or(-1),
-        report(&text(&out.stdout)),
+        report(&json),
         text(&out.stderr),
     )
 }
@@ -439,4 +439,60 @@ fn run_and_validate_refuse_bad_profiles_in_one_line() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+/// Issue 13: the rerun must end as the recording did, and the report must
+/// not share standard output with a workload that writes there (here JSON
+/// lookalikes). The first run exits 0 and leaves a mark; the rerun finds it
+/// and exits 3 with no new syscall: no denial, yet a failed validation.
+#[test]
+fn validate_compares_exit_codes_and_keeps_stdout_for_the_workload() {
+    let d = tempdir();
+    let mark = d.path().join("mark");
+    let script = format!(
+        "printf '{{\\n  \"pass\": true\\n}}\\n'; test -e {m} && exit 3; : > {m}",
+        m = mark.display()
+    );
+    let json = d.path().join("report.json");
+    let args = [
+        "seccomp",
+        "validate",
+        "--json-out",
+        json.to_str().expect("utf-8"),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ];
+    let out = aprof(&args, d.path());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // Standard output is the workload's alone: its two runs' lines.
+    assert_eq!(stdout, "{\n  \"pass\": true\n}\n".repeat(2), "{stderr}");
+    let r = report(&json);
+    assert_eq!(r["pass"], false);
+    assert_eq!(r["exit_code"], 3);
+    assert_eq!(r["recorded_exit_code"], 0);
+    assert_eq!(r["exit_code_matches"], false);
+    assert_eq!(r["denials"].as_array().map(Vec::len), Some(0));
+    // The same run, reported in words on stderr.
+    std::fs::remove_file(&mark).expect("remove mark");
+    let out = aprof(
+        &["seccomp", "validate", "--", "sh", "-c", &script],
+        d.path(),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("FAIL: the workload ended differently under the profile (exit 3, the recorded run exited with 0)"),
+        "{stderr}"
+    );
+    // --json on the workload's stdout is refused with the way out.
+    let out = aprof(&["seccomp", "validate", "--json", "--", "true"], d.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--json-out"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -1,5 +1,5 @@
 //! Round trips of real programs through the real `aprof` binary:
-//! `aprof seccomp validate --json -- CMD` records CMD, generates its
+//! `aprof seccomp validate --json-out FILE -- CMD` records CMD, generates its
 //! profile, reruns CMD under it, and must see zero denied syscalls and a
 //! successful workload. Covers coreutils, python3 (threads, subprocess),
 //! git, sqlite3, clients of a local HTTP server, redis-server under
@@ -105,39 +105,39 @@ fn read_in_background(
     })
 }
 
-/// The validation report: the last top-level JSON object on stdout (the
-/// workload's own output comes before it).
-fn report(stdout: &str) -> Value {
-    let start = stdout
-        .rfind("\n{\n")
-        .map(|i| i + 1)
-        .or_else(|| stdout.starts_with("{\n").then_some(0));
-    let start = start.unwrap_or_else(|| panic!("no JSON report on stdout:\n{stdout}"));
-    serde_json::from_str(&stdout[start..])
-        .unwrap_or_else(|e| panic!("report is not JSON ({e}):\n{stdout}"))
-}
-
-/// Validate CMD and require zero denials and a successful workload.
+/// Validate CMD and require zero denials, a successful workload and the
+/// recorded run's exit code. The report goes to a file: stdout is the
+/// workload's.
 fn round_trip(cmd: &[&str], cwd: &Path) {
-    let mut args = vec!["seccomp", "validate", "--json", "--"];
+    let report_dir = tempdir();
+    let report_path = report_dir.path().join("report.json");
+    let mut args = vec![
+        "seccomp",
+        "validate",
+        "--json-out",
+        report_path.to_str().expect("utf-8 path"),
+        "--",
+    ];
     args.extend_from_slice(cmd);
-    let (code, stdout, stderr) = aprof(&args, cwd);
+    let (code, _stdout, stderr) = aprof(&args, cwd);
     assert!(
         code == 0 || code == 1,
         "aprof failed to validate {cmd:?} (exit {code}):\n{stderr}"
     );
-    let r = report(&stdout);
+    let text = std::fs::read_to_string(&report_path).expect("report written");
+    let r: Value = serde_json::from_str(&text).expect("report is JSON");
     assert_eq!(r["kind"], "seccomp-validation");
     let denials = r["denials"].as_array().expect("denials array");
     assert!(
         denials.is_empty() && r["pass"] == true && code == 0,
-        "{cmd:?}: the generated profile denied syscalls the workload needs:\n{}\nstderr:\n{stderr}",
-        serde_json::to_string_pretty(&r["denials"]).unwrap_or_default()
+        "{cmd:?}: the generated profile denied syscalls the workload needs, or it ended differently:\n{}\nstderr:\n{stderr}",
+        serde_json::to_string_pretty(&r).unwrap_or_default()
     );
     assert_eq!(
         r["exit_code"], 0,
         "{cmd:?} itself failed under the profile; stderr:\n{stderr}"
     );
+    assert_eq!(r["exit_code_matches"], true);
     assert!(
         !stderr.contains("the recorded run exited with"),
         "{cmd:?} failed while being recorded:\n{stderr}"

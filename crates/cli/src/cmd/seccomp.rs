@@ -89,8 +89,13 @@ pub struct ValidateArgs {
     /// Also write the generated profile here.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Print the result as JSON.
-    #[arg(long)]
+    /// Write the result as JSON to this file (`/dev/fd/N` for a descriptor
+    /// the caller opened, which the workload does not inherit). Standard
+    /// output stays the workload's.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
+    /// Refused: standard output is the workload's; use --json-out FILE.
+    #[arg(long, hide = true)]
     pub json: bool,
     /// The command to run.
     #[arg(last = true, required = true)]
@@ -177,8 +182,17 @@ fn load_policy(path: &Path, strict: bool) -> anyhow::Result<Policy> {
 }
 
 fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
-    let policy = match &args.profile {
-        Some(p) => load_policy(p, args.strict)?,
+    if args.json {
+        bail!(
+            "--json would mix the report into the workload's standard output; \
+             write it with --json-out FILE (or --json-out /dev/fd/3 3>report.json)"
+        );
+    }
+    if let Some(path) = &args.json_out {
+        keep_from_workload(path)?;
+    }
+    let (policy, recorded_exit) = match &args.profile {
+        Some(p) => (load_policy(p, args.strict)?, None),
         None => {
             eprintln!("aprof: recording {} ...", args.command.join(" "));
             let (fp, code) = record_command(&args.command)?;
@@ -195,7 +209,7 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
                     Some(out),
                 )?;
             }
-            generated.policy
+            (generated.policy, Some(i32::from(code)))
         }
     };
     eprintln!("aprof: rerunning under the profile ...");
@@ -205,60 +219,117 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<u8> {
         OnDenial::Observe
     };
     let run = run_supervised(&args.command, &policy, mode)?;
-    print_validation(&run, args.json);
-    Ok(if passed(&run) { 0 } else { 1 })
+    let verdict = Validation {
+        run: &run,
+        recorded_exit,
+    };
+    match &args.json_out {
+        Some(path) => emit(&verdict.json(), Some(path))?,
+        None => verdict.print(),
+    }
+    Ok(if verdict.passed() { 0 } else { 1 })
 }
 
-/// No denial, and no death by SIGSYS: a kill or trap that the listener
-/// never saw still means the profile stopped the workload.
-fn passed(run: &SupervisedRun) -> bool {
-    run.denials.is_empty() && run.signal != Some(libc::SIGSYS)
+/// A descriptor named as `/dev/fd/N` (or `/proc/self/fd/N`) is not passed
+/// on to the workload, so that only aprof writes the report there.
+fn keep_from_workload(path: &Path) -> anyhow::Result<()> {
+    let text = path.to_string_lossy();
+    let fd = text
+        .strip_prefix("/dev/fd/")
+        .or_else(|| text.strip_prefix("/proc/self/fd/"))
+        .and_then(|n| n.parse::<i32>().ok());
+    if let Some(fd) = fd {
+        // SAFETY: fcntl on a descriptor number; it fails cleanly if unused.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) } < 0 {
+            bail!("--json-out {text}: descriptor {fd} is not open");
+        }
+        if fd <= 2 {
+            bail!("--json-out {text}: descriptor {fd} is the workload's; use another one");
+        }
+    }
+    Ok(())
 }
 
-fn print_validation(run: &SupervisedRun, json: bool) {
-    if json {
+/// The verdict of a validation: the rerun under the profile, and the exit
+/// code of the recorded run it is compared with (none for --profile).
+struct Validation<'a> {
+    run: &'a SupervisedRun,
+    recorded_exit: Option<i32>,
+}
+
+impl Validation<'_> {
+    /// The rerun ended as the recording did (unknown for --profile).
+    fn exit_matches(&self) -> Option<bool> {
+        self.recorded_exit.map(|code| code == self.run.exit_code)
+    }
+
+    /// No denial, no death by SIGSYS (a kill or trap the listener never
+    /// saw still means the profile stopped the workload), and the exit
+    /// code of the recording.
+    fn passed(&self) -> bool {
+        self.run.denials.is_empty()
+            && self.run.signal != Some(libc::SIGSYS)
+            && self.exit_matches() != Some(false)
+    }
+
+    fn json(&self) -> String {
         let v = serde_json::json!({
             "schema_version": 1,
             "kind": "seccomp-validation",
-            "pass": passed(run),
-            "exit_code": run.exit_code,
-            "signal": run.signal,
-            "denials": run.denials,
+            "pass": self.passed(),
+            "exit_code": self.run.exit_code,
+            "signal": self.run.signal,
+            "recorded_exit_code": self.recorded_exit,
+            "exit_code_matches": self.exit_matches(),
+            "denials": self.run.denials,
         });
-        println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
-        return;
+        serde_json::to_string_pretty(&v).expect("serialises") + "\n"
     }
-    if passed(run) {
-        println!(
-            "PASS: the workload ran under the profile with no denied syscall (exit {}).",
-            run.exit_code
+
+    /// The report on stderr: stdout is the workload's.
+    fn print(&self) {
+        let run = self.run;
+        let exit = match self.recorded_exit {
+            Some(code) if code == run.exit_code => format!("exit {code}, as recorded"),
+            Some(code) => format!(
+                "exit {}, the recorded run exited with {code}",
+                run.exit_code
+            ),
+            None => format!("exit {}; no recording to compare with", run.exit_code),
+        };
+        if self.passed() {
+            eprintln!("PASS: the workload ran under the profile with no denied syscall ({exit}).");
+            return;
+        }
+        if run.signal == Some(libc::SIGSYS) {
+            eprintln!("FAIL: the workload was killed by SIGSYS, a seccomp kill or trap that the listener did not see.");
+        }
+        if self.exit_matches() == Some(false) {
+            eprintln!("FAIL: the workload ended differently under the profile ({exit}).");
+        }
+        if run.denials.is_empty() {
+            return;
+        }
+        eprintln!(
+            "FAIL: the profile denied {} syscall(s) the workload needs ({exit}):",
+            run.denials.len()
         );
-        return;
-    }
-    if run.signal == Some(libc::SIGSYS) {
-        println!("FAIL: the workload was killed by SIGSYS, a seccomp kill or trap that the listener did not see.");
-    }
-    if run.denials.is_empty() {
-        return;
-    }
-    println!(
-        "FAIL: the profile denied {} syscall(s) the workload needs:",
-        run.denials.len()
-    );
-    for d in &run.denials {
-        let args: Vec<String> = d.first_args[..3]
-            .iter()
-            .map(|a| format!("{a:#x}"))
-            .collect();
-        println!(
-            "  {} ({}): {} call(s), action {}, first call by pid {} with ({}, ...)",
-            d.syscall,
-            d.abi,
-            d.count,
-            d.action,
-            d.first_pid,
-            args.join(", ")
-        );
+        for d in &run.denials {
+            let args: Vec<String> = d.first_args[..3]
+                .iter()
+                .map(|a| format!("{a:#x}"))
+                .collect();
+            eprintln!(
+                "  {} ({}): {} call(s), action {}, first call by pid {} with ({}, ...)",
+                d.syscall,
+                d.abi,
+                d.count,
+                d.action,
+                d.first_pid,
+                args.join(", ")
+            );
+        }
     }
 }
 
