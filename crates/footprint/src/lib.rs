@@ -176,7 +176,8 @@ pub struct Process {
     /// The parent pid, when it is part of the workload or known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<i32>,
-    /// The executable of the last exec (empty when it never exec'd).
+    /// The executable of the last exec; for a process that never exec'd,
+    /// its parent's (the program it runs), or empty when that is unknown.
     #[serde(default)]
     pub exe: String,
     #[serde(default)]

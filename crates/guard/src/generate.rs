@@ -192,7 +192,9 @@ pub fn generate(fp: &Footprint, opts: &GenerateOptions) -> Generated {
         }
     }
 
-    let clone3_falls_back = clone3_can_fall_back(&values, &mut notes);
+    // Only a recorded clone3 (with argument rules) needs a word on its flags.
+    let clone3_recorded = opts.argument_rules && names.values().any(|s| s.contains("clone3"));
+    let clone3_falls_back = clone3_recorded && clone3_can_fall_back(&values, &mut notes);
     if clone3_falls_back {
         // The fallback clone carries the flags clone3 was given, none of
         // them a namespace flag.
@@ -507,6 +509,23 @@ mod tests {
         assert!(
             empty.abis[&Abi::X86_64].syscalls.is_empty(),
             "nothing recorded, nothing allowed"
+        );
+    }
+
+    #[test]
+    fn no_clone3_note_when_clone3_was_never_recorded() {
+        let mut f = Footprint::default();
+        f.count_syscall(Abi::X86_64, 56, None, 0); // clone
+        f.count_argument("clone", 0, "flags", 0x0120_0011, None);
+        let g = generate(&f, &GenerateOptions::default());
+        assert!(
+            !g.notes.iter().any(|n| n.contains("clone3")),
+            "{:?}",
+            g.notes
+        );
+        assert_ne!(
+            g.policy.action(Abi::X86_64, "clone3", &[0; 6]),
+            Action::Allow
         );
     }
 

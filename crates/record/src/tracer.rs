@@ -311,9 +311,18 @@ impl Tracer {
                 } else {
                     parent
                 };
+                // A forked child runs its parent's program until it execs
+                // (if it ever does): name that one, not none.
+                let (exe, argv) = if tgid == self.root {
+                    Default::default()
+                } else {
+                    (read_exe(tgid), read_cmdline(tgid))
+                };
                 self.fp.processes.push(Process {
                     pid: tgid,
                     parent,
+                    exe,
+                    argv,
                     // A thread seen before its leader counts the leader too.
                     threads: if tid == tgid { 1 } else { 2 },
                     ..Default::default()

@@ -75,6 +75,26 @@ fn process_tree_is_recorded() {
     }
 }
 
+/// Issue 13: a child that forks and never execs (a subshell running only
+/// builtins) runs its parent's program: that exe and argv, not empty ones.
+/// Checked against the program itself (/proc/self/exe of the same shell).
+#[test]
+fn a_fork_without_exec_shows_its_parents_program() {
+    let shell = std::fs::canonicalize("/bin/sh").unwrap();
+    let script = "( : ; exit 4 ); exit 0";
+    for mode in [Mode::Ptrace, Mode::Seccomp] {
+        let rec = launch(mode, &["sh", "-c", script]).unwrap();
+        let fp = &rec.footprint;
+        assert_eq!(fp.processes.len(), 2, "{:?}", fp.processes);
+        let (root, child) = (&fp.processes[0], &fp.processes[1]);
+        assert_eq!(child.parent, Some(root.pid));
+        assert_eq!(child.exit, Some(ExitStatus::Exited(4)));
+        assert_eq!(child.exe, shell.display().to_string(), "{mode:?}");
+        assert_eq!(child.argv, ["sh", "-c", script], "{mode:?}");
+        assert_eq!((&child.exe, &child.argv), (&root.exe, &root.argv));
+    }
+}
+
 #[test]
 fn threads_are_followed() {
     let script = "import threading, time\n\

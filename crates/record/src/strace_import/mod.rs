@@ -732,6 +732,19 @@ impl Learned {
                 }
             }
         }
+        // A process that never exec'd runs its parent's program (parents
+        // come first in this order). Without the order of exec and fork in
+        // the parent, its last exec is taken.
+        for i in 0..processes.len() {
+            if processes[i].exe.is_empty() {
+                let parent = processes[i].parent.and_then(|p| index.get(&p).copied());
+                if let Some(j) = parent.filter(|&j| j < i) {
+                    let (exe, argv) = (processes[j].exe.clone(), processes[j].argv.clone());
+                    processes[i].exe = exe;
+                    processes[i].argv = argv;
+                }
+            }
+        }
         for p in &mut processes {
             p.threads = threads.get(&p.pid).map_or(1, |t| t.len() as u32);
             let leader_exit = self
