@@ -70,7 +70,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("aprof: error: {}", cmd::one_line(&e));
-            ExitCode::from(2)
+            ExitCode::from(cmd::error_status(&e))
         }
     }
 }

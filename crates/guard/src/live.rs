@@ -47,6 +47,9 @@ pub enum LiveError {
     NotTraceable { pid: i32, reason: String },
     #[error("cannot start {command}: {reason}")]
     Spawn { command: String, reason: String },
+    /// The command could not be started (not found, not executable, ...).
+    #[error("{0}")]
+    Launch(aprof_launch::LaunchError),
     #[error("{0}")]
     Other(String),
 }
@@ -285,7 +288,7 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
         gate: aprof_launch::Gate::Stop,
         ..Default::default()
     })
-    .map_err(|e| spawn_err(e.to_string()))?;
+    .map_err(LiveError::Launch)?;
     let child = launched.pid();
     let pid = Pid::from_raw(child);
     let result = follow_to_guarded_exec(pid, &mut launched, &spawn_err);

@@ -93,6 +93,9 @@ pub enum SuperviseError {
     Compile(String),
     #[error("{0}")]
     Setup(String),
+    /// The command could not be started.
+    #[error("{0}")]
+    Launch(aprof_launch::LaunchError),
     #[error("{what}: {source}")]
     Os {
         what: &'static str,
@@ -173,7 +176,7 @@ pub fn run_supervised(
         }),
         default_signals: &[],
     })
-    .map_err(|e| SuperviseError::Setup(e.to_string()))?;
+    .map_err(SuperviseError::Launch)?;
     let pid = child.pid();
     let listener = match receive_listener(&mut child) {
         Ok(fd) => fd,

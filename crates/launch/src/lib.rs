@@ -43,6 +43,18 @@ pub enum LaunchError {
     },
 }
 
+impl LaunchError {
+    /// The exit status a shell gives a command it cannot run: 127 when it
+    /// is not found, 126 when it is found but cannot be executed.
+    pub fn shell_status(&self) -> Option<u8> {
+        match self {
+            LaunchError::CommandNotFound(_) => Some(127),
+            LaunchError::PermissionDenied(_) => Some(126),
+            _ => None,
+        }
+    }
+}
+
 fn os_error(what: &'static str) -> LaunchError {
     LaunchError::Os {
         what,

@@ -8,7 +8,7 @@
 //! every case where the recording ran. A command that cannot be found or run
 //! ends aprof with 127 or 126 like a shell; other failures with 2.
 
-use aprof_record::{parse_duration, record, Mode, RecordError, RecordOptions, Target};
+use aprof_record::{parse_duration, record, Mode, RecordOptions, Target};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,18 +94,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         progress: !args.quiet,
         handle_signals: true,
     };
-    let recording = match record(&target, &options) {
-        Ok(r) => r,
-        Err(e @ RecordError::CommandNotFound(_)) => {
-            eprintln!("aprof: error: {e}");
-            return Ok(127);
-        }
-        Err(e @ RecordError::PermissionDenied(_)) => {
-            eprintln!("aprof: error: {e}");
-            return Ok(126);
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // A command that cannot be started ends aprof with 127 or 126 (main).
+    let recording = record(&target, &options)?;
     aprof_footprint::save_atomic(&recording.footprint, &output)?;
     if args.output.is_none() {
         eprintln!("aprof: footprint written to {}", output.display());

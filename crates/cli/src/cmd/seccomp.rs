@@ -350,10 +350,7 @@ pub fn run_enforced(args: RunArgs) -> anyhow::Result<u8> {
         }),
         ..Default::default()
     });
-    if let aprof_launch::LaunchError::CommandNotFound(_) = err {
-        eprintln!("aprof: error: {err}");
-        return Ok(127);
-    }
+    // Not found or not executable: 127 or 126, from main.
     Err(err).with_context(|| {
         format!(
             "cannot run {} under {}",
