@@ -496,3 +496,76 @@ fn validate_compares_exit_codes_and_keeps_stdout_for_the_workload() {
         text(&out.stderr)
     );
 }
+
+/// Issue 13: sort's SIGPIPE handler cleans up and re-raises the signal
+/// (glibc's raise: gettid, tgkill), but only when its reader closes early,
+/// which is timing. A profile generated from a run where the reader read
+/// everything must still let a run with an early-closing reader through;
+/// without the timing companions the kernel denies exactly those calls.
+#[test]
+fn a_re_raised_sigpipe_is_a_timing_companion() {
+    let d = tempdir();
+    let fp = d.path().join("sort.json");
+    let out = aprof(
+        &[
+            "record",
+            "-q",
+            "-o",
+            fp.to_str().expect("utf-8"),
+            "--",
+            "sh",
+            "-c",
+            "seq 200000 | sort -n | head -n 1000000 >/dev/null",
+        ],
+        d.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let early_reader = "seq 200000 | sort -n | head -n 1";
+    let mut denied_without = Vec::new();
+    for (flag, name) in [
+        ("", "with.json"),
+        ("--no-timing-companions", "without.json"),
+    ] {
+        let profile = d.path().join(name);
+        let mut args = vec![
+            "seccomp",
+            "generate",
+            fp.to_str().expect("utf-8"),
+            "-o",
+            profile.to_str().expect("utf-8"),
+        ];
+        if !flag.is_empty() {
+            args.push(flag);
+        }
+        let out = aprof(&args, d.path());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let json = d.path().join("report.json");
+        let out = aprof(
+            &[
+                "seccomp",
+                "validate",
+                "--json-out",
+                json.to_str().expect("utf-8"),
+                "--profile",
+                profile.to_str().expect("utf-8"),
+                "--",
+                "sh",
+                "-c",
+                early_reader,
+            ],
+            d.path(),
+        );
+        assert_eq!(text(&out.stdout), "1\n");
+        let r = report(&json);
+        if flag.is_empty() {
+            assert_eq!(r["pass"], true, "{r}");
+        } else {
+            denied_without = denied_names(&r);
+        }
+    }
+    // The re-raise is what the companions cover: the kernel proves it.
+    assert!(
+        denied_without.contains(&"tgkill".to_string()),
+        "{denied_without:?}"
+    );
+}

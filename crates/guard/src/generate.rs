@@ -93,6 +93,24 @@ pub const TIMING_COMPANIONS: &[(&str, &str, &str)] = &[
         "rt_sigsuspend",
         "shells (dash's `wait`) block in it only when the child has not exited yet",
     ),
+    // A handler that cleans up and re-raises its signal with the default
+    // action (sort's for SIGPIPE: glibc's raise is getpid, gettid, tgkill)
+    // runs only if the signal comes, and an early-closing reader is timing.
+    (
+        "rt_sigaction",
+        "getpid",
+        "a signal handler that re-raises its signal (raise: getpid, gettid, tgkill) runs only when the signal comes, which is timing (sort's SIGPIPE)",
+    ),
+    (
+        "rt_sigaction",
+        "gettid",
+        "a signal handler that re-raises its signal (raise: getpid, gettid, tgkill) runs only when the signal comes, which is timing (sort's SIGPIPE)",
+    ),
+    (
+        "rt_sigaction",
+        "tgkill",
+        "a signal handler that re-raises its signal (raise: getpid, gettid, tgkill) runs only when the signal comes, which is timing (sort's SIGPIPE)",
+    ),
 ];
 
 /// A generated policy and what a reader should know about it.
