@@ -9,11 +9,7 @@ use crate::bpf::{self, Insn};
 use crate::policy::{AbiPolicy, Action, Policy};
 use aprof_footprint::procfs::ProcStatus;
 use aprof_footprint::Abi;
-use nix::errno::Errno;
-use nix::sys::ptrace;
-use nix::sys::signal::Signal;
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use aprof_launch::ptrace::{self, Resume, WaitError, WaitEvent};
 use std::collections::BTreeMap;
 
 /// The filters of a process (index 0 the oldest) and their combined policy.
@@ -62,8 +58,10 @@ pub fn seccomp_status(pid: i32) -> Result<ProcStatus, LiveError> {
 
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
 
-/// Read filter `index` of a stopped tracee; `None` past the newest.
-fn get_filter(pid: i32, index: usize) -> Result<Option<Vec<Insn>>, Errno> {
+/// Read filter `index` of a stopped tracee; `None` past the newest. The
+/// error is the kernel's errno.
+fn get_filter(pid: i32, index: usize) -> Result<Option<Vec<Insn>>, i32> {
+    let errno = || std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
     // SAFETY: a NULL buffer asks only for the length.
     let n = unsafe {
         libc::ptrace(
@@ -74,8 +72,8 @@ fn get_filter(pid: i32, index: usize) -> Result<Option<Vec<Insn>>, Errno> {
         )
     };
     if n < 0 {
-        return match Errno::last() {
-            Errno::ENOENT => Ok(None),
+        return match errno() {
+            libc::ENOENT => Ok(None),
             e => Err(e),
         };
     }
@@ -90,7 +88,7 @@ fn get_filter(pid: i32, index: usize) -> Result<Option<Vec<Insn>>, Errno> {
         )
     };
     if m < 0 {
-        return Err(Errno::last());
+        return Err(errno());
     }
     prog.truncate(m as usize);
     Ok(Some(prog))
@@ -102,8 +100,8 @@ fn read_all_filters(pid: i32) -> Result<Vec<Vec<Insn>>, LiveError> {
         match get_filter(pid, filters.len()) {
             Ok(Some(f)) => filters.push(f),
             Ok(None) => return Ok(filters),
-            Err(Errno::ESRCH) => return Err(LiveError::Vanished(pid)),
-            Err(Errno::EACCES) | Err(Errno::EPERM) => {
+            Err(libc::ESRCH) => return Err(LiveError::Vanished(pid)),
+            Err(libc::EACCES) | Err(libc::EPERM) => {
                 return Err(LiveError::PermissionDenied {
                     pid,
                     reason: "PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN and a reader \
@@ -111,7 +109,7 @@ fn read_all_filters(pid: i32) -> Result<Vec<Vec<Insn>>, LiveError> {
                         .into(),
                 })
             }
-            Err(Errno::EMEDIUMTYPE) => {
+            Err(libc::EMEDIUMTYPE) => {
                 return Err(LiveError::Other(format!(
                     "filter {} of process {pid} is not classic BPF",
                     filters.len()
@@ -119,7 +117,8 @@ fn read_all_filters(pid: i32) -> Result<Vec<Vec<Insn>>, LiveError> {
             }
             Err(e) => {
                 return Err(LiveError::Other(format!(
-                    "PTRACE_SECCOMP_GET_FILTER on process {pid}: {e}"
+                    "PTRACE_SECCOMP_GET_FILTER on process {pid}: {}",
+                    std::io::Error::from_raw_os_error(e)
                 )))
             }
         }
@@ -127,16 +126,28 @@ fn read_all_filters(pid: i32) -> Result<Vec<Vec<Insn>>, LiveError> {
 }
 
 /// Wait until a seized tracee reports a stop (skipping nothing else).
-fn wait_stop(pid: Pid) -> Result<(), LiveError> {
+fn wait_stop(pid: i32) -> Result<(), LiveError> {
     loop {
-        match waitpid(pid, Some(WaitPidFlag::__WALL)) {
-            Ok(WaitStatus::PtraceEvent(..)) | Ok(WaitStatus::Stopped(..)) => return Ok(()),
-            Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) => {
-                return Err(LiveError::Vanished(pid.as_raw()))
+        match ptrace::wait_for(pid, libc::__WALL) {
+            Ok(WaitEvent::Exited { .. } | WaitEvent::Signaled { .. }) => {
+                return Err(LiveError::Vanished(pid))
             }
-            Ok(_) => continue,
-            Err(Errno::EINTR) => continue,
-            Err(_) => return Err(LiveError::Vanished(pid.as_raw())),
+            Ok(_) => return Ok(()),
+            Err(WaitError::Interrupted) => continue,
+            Err(_) => return Err(LiveError::Vanished(pid)),
+        }
+    }
+}
+
+/// How `pid` ended: its exit code, 128 + signal if killed; `None` when it
+/// cannot be waited for.
+fn wait_exit(pid: i32) -> Option<i32> {
+    loop {
+        match ptrace::wait_for(pid, 0) {
+            Ok(WaitEvent::Exited { code, .. }) => return Some(code),
+            Ok(WaitEvent::Signaled { signal, .. }) => return Some(128 + signal),
+            Ok(_) | Err(WaitError::Interrupted) => continue,
+            Err(_) => return None,
         }
     }
 }
@@ -231,11 +242,10 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
                 .into(),
         });
     }
-    let target = Pid::from_raw(pid);
-    match ptrace::seize(target, ptrace::Options::empty()) {
+    match ptrace::seize(pid, 0).map_err(|e| e.raw_os_error()) {
         Ok(()) => {}
-        Err(Errno::ESRCH) => return Err(LiveError::NoSuchProcess(pid)),
-        Err(Errno::EPERM) => {
+        Err(Some(libc::ESRCH)) => return Err(LiveError::NoSuchProcess(pid)),
+        Err(Some(libc::EPERM)) => {
             let reason = if let Some(tracer) = st.tracer_pid.filter(|&t| t != 0) {
                 format!("it is already traced by process {tracer}")
             } else {
@@ -248,17 +258,20 @@ pub fn guard_of_pid(pid: i32) -> Result<LiveGuard, LiveError> {
         Err(e) => {
             return Err(LiveError::NotTraceable {
                 pid,
-                reason: format!("PTRACE_SEIZE: {e}"),
+                reason: format!(
+                    "PTRACE_SEIZE: {}",
+                    std::io::Error::from_raw_os_error(e.unwrap_or(0))
+                ),
             })
         }
     }
     let result = (|| {
-        ptrace::interrupt(target).map_err(|_| LiveError::Vanished(pid))?;
-        wait_stop(target)?;
+        ptrace::interrupt(pid).map_err(|_| LiveError::Vanished(pid))?;
+        wait_stop(pid)?;
         read_all_filters(pid)
     })();
     // Detaching resumes the process; it fails only when it is gone.
-    let _ = ptrace::detach(target, None);
+    let _ = ptrace::resume(pid, Resume::Detach, 0);
     let filters = result?;
     Ok(guard_from(pid, &st, filters))
 }
@@ -289,29 +302,15 @@ pub fn guard_of_command(argv: &[String]) -> Result<LiveGuard, LiveError> {
         ..Default::default()
     })
     .map_err(LiveError::Launch)?;
-    let child = launched.pid();
-    let pid = Pid::from_raw(child);
-    let result = follow_to_guarded_exec(pid, &mut launched, &spawn_err);
-    let found = match result {
+    let pid = launched.pid();
+    let found = match follow_to_guarded_exec(pid, &mut launched, &spawn_err) {
         Ok(v) => v,
         Err(e) => {
-            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-            let _ = waitpid(pid, None);
+            launched.kill();
             return Err(e);
         }
     };
-    let exit_code = match found.main_exit {
-        Some(code) => Some(code),
-        None => loop {
-            match waitpid(pid, None) {
-                Ok(WaitStatus::Exited(_, code)) => break Some(code),
-                Ok(WaitStatus::Signaled(_, sig, _)) => break Some(128 + sig as i32),
-                Ok(_) => continue,
-                Err(Errno::EINTR) => continue,
-                Err(_) => break None,
-            }
-        },
-    };
+    let exit_code = found.main_exit.or_else(|| wait_exit(pid));
     let mut guard = guard_from(found.pid, &found.status, found.filters);
     guard.exit_code = exit_code;
     Ok(guard)
@@ -326,66 +325,69 @@ struct Found {
 }
 
 fn follow_to_guarded_exec(
-    main: Pid,
+    main: i32,
     launched: &mut aprof_launch::Child,
     spawn_err: &dyn Fn(String) -> LiveError,
 ) -> Result<Found, LiveError> {
     use std::collections::BTreeSet;
-    match waitpid(main, Some(WaitPidFlag::WUNTRACED)) {
-        Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
+    match ptrace::wait_for(main, libc::WUNTRACED) {
+        Ok(WaitEvent::Signal { signal, .. }) if signal == libc::SIGSTOP => {}
         other => return Err(spawn_err(format!("child did not stop: {other:?}"))),
     }
-    let options = ptrace::Options::PTRACE_O_TRACEEXEC
-        | ptrace::Options::PTRACE_O_TRACEFORK
-        | ptrace::Options::PTRACE_O_TRACEVFORK
-        | ptrace::Options::PTRACE_O_TRACECLONE
-        | ptrace::Options::PTRACE_O_EXITKILL;
+    let options = libc::PTRACE_O_TRACEEXEC
+        | libc::PTRACE_O_TRACEFORK
+        | libc::PTRACE_O_TRACEVFORK
+        | libc::PTRACE_O_TRACECLONE
+        | libc::PTRACE_O_EXITKILL;
     ptrace::seize(main, options).map_err(|e| spawn_err(format!("PTRACE_SEIZE: {e}")))?;
-    nix::sys::signal::kill(main, Signal::SIGCONT)
-        .map_err(|e| spawn_err(format!("SIGCONT: {e}")))?;
-    let mut traced: BTreeSet<Pid> = BTreeSet::from([main]);
+    // SAFETY: continuing our own stopped child.
+    if unsafe { libc::kill(main, libc::SIGCONT) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(spawn_err(format!("SIGCONT: {e}")));
+    }
+    let mut traced: BTreeSet<i32> = BTreeSet::from([main]);
     let mut first_exec: Option<(i32, ProcStatus)> = None;
     let mut main_exit = None;
     let found = loop {
-        let status = match waitpid(None, Some(WaitPidFlag::__WALL)) {
-            Ok(s) => s,
-            Err(Errno::EINTR) => continue,
-            Err(Errno::ECHILD) => break None,
-            Err(e) => return Err(spawn_err(format!("waitpid: {e}"))),
+        let event = match ptrace::wait_for(-1, libc::__WALL) {
+            Ok(e) => e,
+            Err(WaitError::Interrupted) => continue,
+            Err(WaitError::NoChildren) => break None,
+            Err(WaitError::Other(e)) => return Err(spawn_err(format!("waitpid: {e}"))),
         };
-        match status {
-            WaitStatus::PtraceEvent(p, _, ev) if ev == libc::PTRACE_EVENT_EXEC => {
-                let st = seccomp_status(p.as_raw())?;
+        match event {
+            WaitEvent::Event { pid, event, .. } if event == libc::PTRACE_EVENT_EXEC => {
+                let st = seccomp_status(pid)?;
                 if st.seccomp == Some(2) {
-                    let filters = read_all_filters(p.as_raw());
-                    break Some((p, st, filters));
+                    let filters = read_all_filters(pid);
+                    break Some((pid, st, filters));
                 }
-                if p == main && first_exec.is_none() {
-                    first_exec = Some((p.as_raw(), st));
+                if pid == main && first_exec.is_none() {
+                    first_exec = Some((pid, st));
                 }
-                let _ = ptrace::cont(p, None);
+                let _ = ptrace::resume(pid, Resume::Cont, 0);
             }
-            WaitStatus::PtraceEvent(p, _, ev)
-                if ev == libc::PTRACE_EVENT_FORK
-                    || ev == libc::PTRACE_EVENT_VFORK
-                    || ev == libc::PTRACE_EVENT_CLONE =>
+            WaitEvent::Event { pid, event, .. }
+                if event == libc::PTRACE_EVENT_FORK
+                    || event == libc::PTRACE_EVENT_VFORK
+                    || event == libc::PTRACE_EVENT_CLONE =>
             {
-                if let Ok(new) = ptrace::getevent(p) {
-                    traced.insert(Pid::from_raw(new as i32));
+                if let Ok(new) = ptrace::event_message(pid) {
+                    traced.insert(new as i32);
                 }
-                let _ = ptrace::cont(p, None);
+                let _ = ptrace::resume(pid, Resume::Cont, 0);
             }
-            WaitStatus::PtraceEvent(p, _, _) => {
-                traced.insert(p);
-                let _ = ptrace::cont(p, None);
+            WaitEvent::Event { pid, .. } | WaitEvent::SyscallStop { pid } => {
+                traced.insert(pid);
+                let _ = ptrace::resume(pid, Resume::Cont, 0);
             }
-            WaitStatus::Stopped(p, sig) => {
-                traced.insert(p);
-                let _ = ptrace::cont(p, Some(sig));
+            WaitEvent::Signal { pid, signal } => {
+                traced.insert(pid);
+                let _ = ptrace::resume(pid, Resume::Cont, signal);
             }
-            WaitStatus::Exited(p, code) => {
-                traced.remove(&p);
-                if p == main {
+            WaitEvent::Exited { pid, code } => {
+                traced.remove(&pid);
+                if pid == main {
                     main_exit = Some(code);
                     if first_exec.is_none() {
                         if let Some(aprof_launch::Report::Failed { errno, .. }) =
@@ -401,48 +403,47 @@ fn follow_to_guarded_exec(
                     break None;
                 }
             }
-            WaitStatus::Signaled(p, sig, _) => {
-                traced.remove(&p);
-                if p == main {
-                    main_exit = Some(128 + sig as i32);
+            WaitEvent::Signaled { pid, signal } => {
+                traced.remove(&pid);
+                if pid == main {
+                    main_exit = Some(128 + signal);
                 }
                 if traced.is_empty() {
                     break None;
                 }
             }
-            _ => {}
         }
     };
     // Let every process we follow run on untraced.
     let mut result = match found {
         Some((p, status, filters)) => {
-            let _ = ptrace::detach(p, None);
+            let _ = ptrace::resume(p, Resume::Detach, 0);
             traced.remove(&p);
-            Some((p.as_raw(), status, filters))
+            Some((p, status, filters))
         }
         None => None,
     };
     for &p in &traced {
         if ptrace::interrupt(p).is_ok() {
             loop {
-                match waitpid(p, Some(WaitPidFlag::__WALL)) {
-                    Ok(WaitStatus::PtraceEvent(..)) | Ok(WaitStatus::Stopped(..)) => {
-                        let _ = ptrace::detach(p, None);
-                        break;
-                    }
-                    Ok(WaitStatus::Exited(q, code)) => {
-                        if q == main {
+                match ptrace::wait_for(p, libc::__WALL) {
+                    Ok(WaitEvent::Exited { code, .. }) => {
+                        if p == main {
                             main_exit = Some(code);
                         }
                         break;
                     }
-                    Ok(WaitStatus::Signaled(q, sig, _)) => {
-                        if q == main {
-                            main_exit = Some(128 + sig as i32);
+                    Ok(WaitEvent::Signaled { signal, .. }) => {
+                        if p == main {
+                            main_exit = Some(128 + signal);
                         }
                         break;
                     }
-                    Ok(_) | Err(Errno::EINTR) => continue,
+                    Ok(_) => {
+                        let _ = ptrace::resume(p, Resume::Detach, 0);
+                        break;
+                    }
+                    Err(WaitError::Interrupted) => continue,
                     Err(_) => break,
                 }
             }
@@ -456,7 +457,7 @@ fn follow_to_guarded_exec(
             main_exit,
         }),
         None => {
-            let (pid, status) = first_exec.unwrap_or((main.as_raw(), ProcStatus::default()));
+            let (pid, status) = first_exec.unwrap_or((main, ProcStatus::default()));
             Ok(Found {
                 pid,
                 status,

@@ -114,7 +114,13 @@ fn command_runs_to_completion_and_reports_exit() {
     assert_eq!(guard.exit_code, Some(7));
     assert!(guard.filters.is_empty());
     let err = live::guard_of_command(&["/nonexistent/program".into()]).expect_err("fails");
-    assert!(matches!(err, LiveError::Spawn { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            LiveError::Launch(aprof_launch::LaunchError::CommandNotFound(_))
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("command not found"), "{err}");
     let err = live::guard_of_command(&[]).expect_err("no command");
     assert!(matches!(err, LiveError::Spawn { .. }), "{err}");
@@ -201,4 +207,22 @@ fn an_exited_process_is_reported_as_vanished() {
     let err = live::guard_of_pid(pid).expect_err("zombie");
     unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
     assert!(matches!(err, LiveError::Vanished(_)), "{err}");
+}
+
+/// The follower stops at every signal a traced process gets, glibc's
+/// real-time SIGSETXID (33) included: a threaded program that changes its
+/// ids broadcasts it. The shared ptrace/wait wrappers decode such a stop
+/// (nix's wait types refused real-time signals).
+#[test]
+fn a_command_that_broadcasts_sigsetxid_is_followed_to_its_end() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let script = "import os, threading, time\n\
+                  t = threading.Thread(target=time.sleep, args=(0.3,))\n\
+                  t.start()\n\
+                  os.setgid(os.getgid())\n\
+                  t.join()\n\
+                  raise SystemExit(5)\n";
+    let guard = live::guard_of_command(&["python3".into(), "-c".into(), script.into()])
+        .expect("follows python3");
+    assert_eq!(guard.exit_code, Some(5));
 }

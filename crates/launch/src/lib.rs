@@ -1,6 +1,7 @@
 //! Starting a workload: the one fork/exec launcher of aprof (the recorder,
 //! the live guard reader and the seccomp supervisor all start their
-//! command here) and the one seccomp filter installer ([`seccomp`]).
+//! command here), the one seccomp filter installer ([`seccomp`]), and the
+//! ptrace and wait calls of the tracers that follow it ([`ptrace`]).
 //!
 //! The program is found in the parent, as execvp(3) would, so that "command
 //! not found" and "permission denied" are told before anything runs. The
@@ -18,6 +19,7 @@
 //! ([`Report`]) and the child exits with 127; a successful exec closes the
 //! pipe, which the parent sees as end of file.
 
+pub mod ptrace;
 pub mod seccomp;
 
 use std::ffi::{CString, OsStr, OsString};

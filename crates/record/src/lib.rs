@@ -20,7 +20,7 @@ mod launch;
 mod progress;
 mod signals;
 pub mod strace_import;
-mod sys;
+use aprof_launch::ptrace as sys;
 mod tracer;
 mod vocabulary;
 

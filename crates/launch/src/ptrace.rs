@@ -1,5 +1,6 @@
-//! Thin wrappers over the raw `ptrace(2)` and `waitpid(2)` calls the tracer
-//! needs.
+//! Thin wrappers over the raw `ptrace(2)` and `waitpid(2)` calls the
+//! tracers need: the recorder's and the live guard reader's, one
+//! implementation for both.
 //!
 //! Raw libc rather than nix's wrappers because nix turns a stop by a
 //! real-time signal (glibc's SIGCANCEL/SIGSETXID, numbers 32 and 33) into an
@@ -182,9 +183,14 @@ pub enum WaitError {
 /// Wait for the next event of any task this thread traces or forked
 /// (`__WALL | __WNOTHREAD`: another thread's tracees are not ours).
 pub fn wait_any() -> Result<WaitEvent, WaitError> {
+    wait_for(-1, libc::__WALL | libc::__WNOTHREAD)
+}
+
+/// `waitpid(pid, flags)` (`pid` -1 for any), decoded.
+pub fn wait_for(pid: i32, flags: libc::c_int) -> Result<WaitEvent, WaitError> {
     let mut status: libc::c_int = 0;
     // SAFETY: status points to a c_int.
-    let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::__WNOTHREAD) };
+    let pid = unsafe { libc::waitpid(pid, &mut status, flags) };
     if pid == -1 {
         let err = io::Error::last_os_error();
         return Err(match err.raw_os_error() {
