@@ -119,7 +119,8 @@ pub struct AbiReport {
     /// default (runc's ENOSYS above the highest number it knows).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub number_ranges: Vec<NumberRange>,
-    /// Syscalls in this ABI's table.
+    /// Syscalls in this ABI's table. The lists below hold them all, and
+    /// the numbers the table does not name that have rules of their own.
     pub table_size: usize,
     /// Unconditional plus conditional.
     pub allowed_count: usize,
@@ -142,7 +143,14 @@ pub fn abi_report(policy: &Policy, abi: Abi) -> AbiReport {
         conditional: Vec::new(),
         blocked: Vec::new(),
     };
-    for (name, _) in abi.table().iter() {
+    // The table's syscalls, then numbers it does not name that have rules
+    // of their own (a live filter's `syscall_N`): none is left out.
+    let unnamed = effective
+        .syscalls
+        .keys()
+        .filter(|n| abi.table().number(n).is_none())
+        .map(String::as_str);
+    for name in abi.table().iter().map(|(n, _)| n).chain(unnamed) {
         let syscall = name.to_string();
         match verdict(&effective, name) {
             Verdict::Allowed { action } => report.allowed.push(AllowedSyscall { syscall, action }),
