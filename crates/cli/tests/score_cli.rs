@@ -161,15 +161,16 @@ fn bad_inputs_get_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"schema_version\": 1, \"environment\": 7}").unwrap();
-    for args in [
-        vec!["score", bad.to_str().unwrap()],
-        vec!["score", "/nonexistent.json"],
-        vec!["score", bad.to_str().unwrap(), "--model", "mainframe"],
-        vec!["profile", "--", "/nonexistent/program"],
+    // A command that cannot be found is the shell's 127 (README, exit codes).
+    for (args, code) in [
+        (vec!["score", bad.to_str().unwrap()], 2),
+        (vec!["score", "/nonexistent.json"], 2),
+        (vec!["score", bad.to_str().unwrap(), "--model", "mainframe"], 2),
+        (vec!["profile", "--", "/nonexistent/program"], 127),
     ] {
         let out = aprof(&args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
     }
 }
