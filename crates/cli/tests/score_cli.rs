@@ -165,7 +165,10 @@ fn bad_inputs_get_one_line_and_exit_2() {
     for (args, code) in [
         (vec!["score", bad.to_str().unwrap()], 2),
         (vec!["score", "/nonexistent.json"], 2),
-        (vec!["score", bad.to_str().unwrap(), "--model", "mainframe"], 2),
+        (
+            vec!["score", bad.to_str().unwrap(), "--model", "mainframe"],
+            2,
+        ),
         (vec!["profile", "--", "/nonexistent/program"], 127),
     ] {
         let out = aprof(&args);
